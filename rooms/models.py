@@ -1,0 +1,205 @@
+"""Contests, their rounds and questions, the question bank, and the contest event log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class ContestStatus(models.TextChoices):
+    DRAFT = "draft"
+    LOBBY = "lobby"
+    RUNNING = "running"
+    PAUSED = "paused"
+    FINISHED = "finished"
+
+
+class Contest(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contests")
+    title = models.CharField(max_length=200)
+    # Eight characters of CODE_ALPHABET, stored without the dash that is shown (ABCD-EFGH).
+    code = models.CharField(max_length=8, unique=True)
+    status = models.CharField(max_length=16, choices=ContestStatus.choices, default=ContestStatus.DRAFT)
+    settings = models.JSONField(default=dict, blank=True)
+    # Sequence number of the newest ContestEvent; allocated with an atomic UPDATE.
+    last_seq = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ContestStatus.values), name="contest_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.display_code})"
+
+    @property
+    def display_code(self) -> str:
+        return f"{self.code[:4]}-{self.code[4:]}"
+
+
+class RoundKind(models.TextChoices):
+    LIVE = "live"
+    POOL = "pool"
+
+
+class RoundStatus(models.TextChoices):
+    PENDING = "pending"
+    ACTIVE = "active"
+    CLOSED = "closed"
+
+
+class Round(models.Model):
+    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="rounds")
+    position = models.PositiveIntegerField()
+    kind = models.CharField(max_length=8, choices=RoundKind.choices)
+    title = models.CharField(max_length=200)
+    status = models.CharField(max_length=16, choices=RoundStatus.choices, default=RoundStatus.PENDING)
+    # Pool rounds: with `exclusive`, a question goes to exactly one team.
+    exclusive = models.BooleanField(default=True)
+    # Pool rounds: how many unanswered questions a team may hold at once (null: no limit).
+    claim_limit = models.PositiveIntegerField(null=True, blank=True, default=1)
+    settings = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["contest_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["contest", "position"], name="round_position_unique"),
+            models.CheckConstraint(condition=Q(kind__in=RoundKind.values), name="round_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.title} ({self.kind})"
+
+
+class Difficulty(models.TextChoices):
+    EASY = "easy"
+    MEDIUM = "medium"
+    HARD = "hard"
+
+
+class MysteryBox(models.Model):
+    """A pool round's offer: pay `cost` points for a random mystery question worth `reward`."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="mystery_boxes")
+    difficulty = models.CharField(max_length=8, choices=Difficulty.choices)
+    cost = models.PositiveIntegerField()
+    reward = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "difficulty"], name="mystery_box_unique_difficulty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.difficulty} box: cost {self.cost}, reward {self.reward}"
+
+
+class QuestionType(models.TextChoices):
+    CHOICE = "choice"
+    NUMERIC = "numeric"
+    TEXT = "text"
+    CODE = "code"
+    ESSAY = "essay"
+
+
+class QuestionFields(models.Model):
+    """What a question is, shared by round questions and the quizmaster's bank.
+
+    `content` is what teams may see (choices, languages, sample tests); `key` holds what
+    they must not see before the reveal (accepted answers, tolerance, hidden tests).
+    Keeping them apart means no serializer can leak the key by including "the spec".
+    """
+
+    type = models.CharField(max_length=8, choices=QuestionType.choices)
+    prompt = models.TextField()
+    points = models.PositiveIntegerField(default=100)
+    difficulty = models.CharField(max_length=8, choices=Difficulty.choices, default=Difficulty.MEDIUM)
+    time_limit_s = models.PositiveIntegerField(null=True, blank=True)
+    mystery = models.BooleanField(default=False)
+    content = models.JSONField(default=dict, blank=True)
+    key = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class BankQuestion(QuestionFields):
+    """A question in a quizmaster's reusable bank; copied into rounds."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bank")
+    tags = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"[bank] {self.prompt[:60]}"
+
+
+class Question(QuestionFields):
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveIntegerField()
+    source = models.ForeignKey(BankQuestion, null=True, blank=True, on_delete=models.SET_NULL)
+    # Exclusive pool and mystery questions: set in the transaction that creates the claim.
+    # Claims select on `taken = false … FOR UPDATE SKIP LOCKED`, so a row taken by a
+    # transaction that committed after the select's snapshot is re-checked and skipped.
+    taken = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["round_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "position"], name="question_position_unique"),
+            models.CheckConstraint(condition=Q(type__in=QuestionType.values), name="question_type_valid"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["round", "mystery", "difficulty", "position"],
+                condition=Q(taken=False),
+                name="question_untaken_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Q{self.position} {self.prompt[:60]}"
+
+
+class EventScope(models.TextChoices):
+    PUBLIC = "public"  # anyone watching the contest
+    TEAM = "team"  # one team's devices (and hosts)
+    HOST = "host"  # quizmasters only
+
+
+class ContestEvent(models.Model):
+    """Append-only log of a contest's state changes, numbered per contest by `seq`."""
+
+    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="events")
+    seq = models.BigIntegerField()
+    type = models.CharField(max_length=48)
+    scope = models.CharField(max_length=8, choices=EventScope.choices, default=EventScope.PUBLIC)
+    team = models.ForeignKey("teams.Team", null=True, blank=True, on_delete=models.CASCADE)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["contest_id", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["contest", "seq"], name="contest_event_seq_unique"),
+            models.CheckConstraint(
+                condition=~Q(scope=EventScope.TEAM) | Q(team__isnull=False), name="contest_event_team_scope"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.type}"
+
+
+class HostToken(models.Model):
+    """An API token of a quizmaster. Only its SHA-256 is stored; the token is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="host_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"token of {self.user}"

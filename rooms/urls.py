@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("auth/token", api.AuthTokenView.as_view(), name="auth-token"),
+    path("contests", api.ContestListCreateView.as_view(), name="contest-list"),
+    path("contests/<int:contest_id>", api.ContestDetailView.as_view(), name="contest-detail"),
+    path("contests/<int:contest_id>/rounds", api.RoundCreateView.as_view(), name="round-create"),
+    path(
+        "contests/<int:contest_id>/<str:action>",
+        api.ContestActionView.as_view(),
+        name="contest-action",
+    ),
+    path("rounds/<int:round_id>/questions", api.QuestionsView.as_view(), name="round-questions"),
+    path("rounds/<int:round_id>/<str:action>", api.RoundActionView.as_view(), name="round-action"),
+    path("bank", api.BankView.as_view(), name="bank"),
+    path("bank/<int:question_id>", api.BankDetailView.as_view(), name="bank-detail"),
+    path("public/<str:code>", api.PublicContestView.as_view(), name="public-contest"),
+]

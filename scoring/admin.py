@@ -1,0 +1,21 @@
+from django.contrib import admin
+
+from rooms.admin import ReadOnlyAdmin
+
+from .models import Answer, ScoreEvent
+
+
+@admin.register(Answer)
+class AnswerAdmin(admin.ModelAdmin):
+    list_display = ["id", "team", "question", "status", "correct", "points", "received_at"]
+    list_filter = ["status", "correct"]
+    readonly_fields = [f.name for f in Answer._meta.fields]
+
+
+@admin.register(ScoreEvent)
+class ScoreEventAdmin(ReadOnlyAdmin):
+    """The ledger is append-only: corrections are new rows (adjustments), never edits."""
+
+    list_display = ["team", "reason", "points", "source", "author", "note", "created_at"]
+    list_filter = ["reason"]
+    search_fields = ["team__name", "note", "source"]

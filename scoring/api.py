@@ -1,0 +1,175 @@
+"""Scoring HTTP API: answers, mystery boxes, adjustments, leaderboard, results."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from rooms.api import _validated
+from rooms.errors import NotFound
+from rooms.models import Difficulty
+from rooms.openapi import errors
+from rooms.selectors import contest_by_code, contest_get
+from teams.auth import IsHost, IsTeam
+from teams.selectors import claim_view, team_get_for_host
+
+from . import selectors, services
+from .models import Answer
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
+    description="A fresh random key per answer (1–128 printable ASCII). Retries reuse it.",
+)
+
+
+def idempotency_key_get(request: Request, *, required: bool) -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        if required:
+            raise serializers.ValidationError({"Idempotency-Key": "This header is required; send a fresh random key."})
+        return None
+    if not 1 <= len(key) <= 128 or not key.isascii() or not key.isprintable():
+        raise serializers.ValidationError({"Idempotency-Key": "Use 1 to 128 printable ASCII characters."})
+    return key
+
+
+def csv_safe(text: str) -> str:
+    """Neutralise a cell that a spreadsheet would run as a formula (a team named "=cmd()")."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class AnswerSubmitView(APIView):
+    permission_classes = [IsTeam]
+
+    class InputSerializer(serializers.Serializer):
+        question = serializers.IntegerField(min_value=1)
+        answer = serializers.JSONField()
+
+    @extend_schema(
+        parameters=[IDEMPOTENCY_HEADER],
+        request=InputSerializer,
+        responses={
+            201: inline_serializer("AnswerScored", {"answer": serializers.DictField(), "score": serializers.IntegerField(),
+                                                    "rank": serializers.IntegerField()}),
+            202: inline_serializer("AnswerQueued", {"answer": serializers.DictField(), "score": serializers.IntegerField(),
+                                                    "rank": serializers.IntegerField()}),
+            **errors(e400=["invalid_answer"], e403=["team_disqualified"], e422=["idempotency_key_reused"],
+                     e409=["already_answered", "question_not_claimed", "question_not_open", "contest_not_running",
+                           "round_not_active"]),
+        },
+        summary="Answer a question (choice, numeric and text are scored at once)",
+    )
+    def post(self, request: Request) -> Response:
+        key = idempotency_key_get(request, required=True)
+        assert key is not None
+        data = _validated(self.InputSerializer, request.data)
+        result = services.answer_submit(
+            team=request.user.team, question_id=data["question"], payload=data["answer"], idempotency_key=key
+        )
+        return Response(result.body, status=result.status)
+
+
+class AnswerDetailView(APIView):
+    permission_classes = [IsTeam]
+
+    @extend_schema(responses={200: serializers.DictField(), **errors()}, summary="One of the team's answers")
+    def get(self, request: Request, answer_id: int) -> Response:
+        answer = Answer.objects.filter(pk=answer_id, team=request.user.team).first()
+        if answer is None:
+            raise NotFound("Your team has no answer with this id.")
+        return Response(selectors.answer_view(answer))
+
+
+class MysteryOpenView(APIView):
+    permission_classes = [IsTeam]
+
+    class InputSerializer(serializers.Serializer):
+        round = serializers.IntegerField(min_value=1)
+        difficulty = serializers.ChoiceField(choices=Difficulty.values)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            201: inline_serializer("MysteryOpened", {"claim": serializers.DictField(), "cost": serializers.IntegerField(),
+                                                     "reward": serializers.IntegerField(),
+                                                     "score": serializers.IntegerField()}),
+            **errors(e404=["unknown_box"], e409=["not_enough_points", "no_mystery_left", "contest_not_running",
+                                                 "round_not_active", "wrong_round_kind"]),
+        },
+        summary="Pay for a mystery box and draw a question; nothing is taken when it fails",
+    )
+    def post(self, request: Request) -> Response:
+        data = _validated(self.InputSerializer, request.data)
+        result = services.mystery_open(team=request.user.team, round_id=data["round"], difficulty=data["difficulty"])
+        body = {"claim": claim_view(result.claim), "cost": result.cost, "reward": result.reward,
+                "score": result.score}
+        return Response(body, status=201)
+
+
+class AdjustmentView(APIView):
+    permission_classes = [IsHost]
+
+    class InputSerializer(serializers.Serializer):
+        points = serializers.IntegerField(min_value=-1_000_000, max_value=1_000_000)
+        reason = serializers.CharField(max_length=500)
+
+        def validate_points(self, value: int) -> int:
+            if value == 0:
+                raise serializers.ValidationError("An adjustment of 0 points changes nothing.")
+            return value
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: serializers.DictField(), **errors()},
+        summary="Add or take points, with a reason (a ledger row with you as author)",
+    )
+    def post(self, request: Request, team_id: int) -> Response:
+        team = team_get_for_host(owner=request.user, team_id=team_id)
+        data = _validated(self.InputSerializer, request.data)
+        row = services.adjustment_create(team=team, points=data["points"], reason=data["reason"], author=request.user,
+                                         idempotency_key=idempotency_key_get(request, required=False))
+        return Response(selectors.ledger_row_view(row), status=201)
+
+
+class PublicLeaderboardView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+
+    @extend_schema(
+        responses={200: serializers.DictField(), **errors()},
+        summary="Ranked teams. Equal scores: whoever reached the score first ranks higher.",
+    )
+    def get(self, request: Request, code: str) -> Response:
+        contest = contest_by_code(code=code)
+        return Response({"code": contest.display_code, "status": contest.status,
+                         "teams": selectors.leaderboard_get(contest=contest)})
+
+
+class ResultsCsvView(APIView):
+    permission_classes = [IsHost]
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR, **errors()},
+                   summary="Final standings with per-round points, as CSV")
+    def get(self, request: Request, contest_id: int) -> HttpResponse:
+        contest = contest_get(owner=request.user, contest_id=contest_id)
+        rounds, rows = selectors.results_get(contest=contest)
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["rank", "team", "status", "score", *[csv_safe(r["title"]) for r in rounds], "other"])
+        for row in rows:
+            writer.writerow(
+                [row["rank"] or "", csv_safe(row["team"]), row["status"], row["score"], *row["rounds"], row["other"]]
+            )
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="results-{contest.code}.csv"'
+        return response

@@ -1,0 +1,43 @@
+from rooms.errors import DomainError
+
+
+class NotEnoughPoints(DomainError):
+    code = "not_enough_points"
+    status = 409
+    message = "Your team does not have enough points for this box; nothing was taken."
+
+
+class NoMysteryLeft(DomainError):
+    code = "no_mystery_left"
+    status = 409
+    message = "No mystery question of this difficulty is left; nothing was taken."
+
+
+class UnknownBox(DomainError):
+    code = "unknown_box"
+    status = 404
+    message = "This round has no mystery box of that difficulty."
+
+
+class IdempotencyKeyReused(DomainError):
+    code = "idempotency_key_reused"
+    status = 422
+    message = "This Idempotency-Key was already used with a different request; use a new key."
+
+
+class AlreadyAnswered(DomainError):
+    code = "already_answered"
+    status = 409
+    message = "Your team has already answered this question."
+
+
+class QuestionNotClaimed(DomainError):
+    code = "question_not_claimed"
+    status = 409
+    message = "Claim this question before answering it."
+
+
+class QuestionNotOpen(DomainError):
+    code = "question_not_open"
+    status = 409
+    message = "This question is not open for answers."

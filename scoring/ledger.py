@@ -1,0 +1,49 @@
+"""The points ledger: the only way a team's score changes."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Sum
+from django.utils import timezone
+
+from teams.models import Team
+
+from .models import ScoreEvent
+
+
+def ledger_append(
+    *,
+    team: Team,
+    reason: str,
+    source: str,
+    points: int,
+    round_id: int | None = None,
+    author: AbstractBaseUser | None = None,
+    note: str = "",
+) -> ScoreEvent:
+    """Add a ledger row and move the team's cached score with it.
+
+    Precondition: the caller is inside a transaction and holds the team row's lock
+    (`select_for_update`), and `team` is that locked instance. The (team, reason, source)
+    unique constraint refuses a second row for the same cause.
+    """
+    row = ScoreEvent.objects.create(
+        contest_id=team.contest_id,
+        team=team,
+        round_id=round_id,
+        reason=reason,
+        source=source,
+        points=points,
+        author=author,
+        note=note,
+    )
+    if points:
+        team.score += points
+        team.score_reached_at = timezone.now()
+        team.save(update_fields=["score", "score_reached_at"])
+    return row
+
+
+def ledger_sum(*, team_id: int) -> int:
+    """The score a team has by its ledger, whatever its cached `score` says."""
+    return ScoreEvent.objects.filter(team_id=team_id).aggregate(total=Sum("points"))["total"] or 0

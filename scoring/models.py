@@ -1,0 +1,83 @@
+"""Answers and the append-only points ledger."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from rooms.models import Contest, Question, Round
+from teams.models import Claim, Team
+
+
+class AnswerStatus(models.TextChoices):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SCORED = "scored"
+
+
+class Answer(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="answers")
+    claim = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.SET_NULL)
+    idempotency_key = models.CharField(max_length=128)
+    # SHA-256 of the canonical request body: a replayed key must carry the same body.
+    request_hash = models.CharField(max_length=64)
+    payload = models.JSONField()
+    status = models.CharField(max_length=8, choices=AnswerStatus.choices, default=AnswerStatus.QUEUED)
+    correct = models.BooleanField(null=True)
+    points = models.IntegerField(default=0)
+    # The body of the first 2xx response, returned again for a replayed key.
+    response = models.JSONField(null=True, blank=True)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    received_at = models.DateTimeField()
+    scored_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "idempotency_key"], name="answer_idempotency_key_unique"),
+            models.UniqueConstraint(fields=["team", "question"], name="answer_once_per_team_question"),
+        ]
+
+    def __str__(self) -> str:
+        return f"answer {self.pk} by {self.team_id} to {self.question_id}"
+
+
+class LedgerReason(models.TextChoices):
+    STARTING_POINTS = "starting_points"
+    ANSWER = "answer"
+    WRONG_ANSWER = "wrong_answer"
+    SPEED_BONUS = "speed_bonus"
+    STREAK_BONUS = "streak_bonus"
+    MYSTERY_COST = "mystery_cost"
+    MYSTERY_REWARD = "mystery_reward"
+    ADJUSTMENT = "adjustment"
+    REGRADE = "regrade"
+
+
+class ScoreEvent(models.Model):
+    """One change of a team's points. Rows are only ever added; a team's score is their sum."""
+
+    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="ledger")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="ledger")
+    round = models.ForeignKey(Round, null=True, blank=True, on_delete=models.SET_NULL)
+    reason = models.CharField(max_length=24, choices=LedgerReason.choices)
+    # What caused the row ("answer:17", "claim:4", "adjustment:<uuid>"): with team and
+    # reason it is unique, so a retried task or request cannot add the same row twice.
+    source = models.CharField(max_length=80)
+    points = models.IntegerField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "reason", "source"], name="ledger_row_once"),
+            models.CheckConstraint(condition=Q(reason__in=LedgerReason.values), name="ledger_reason_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team_id} {self.points:+d} ({self.reason})"

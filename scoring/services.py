@@ -1,0 +1,234 @@
+"""Writes on scores: answers, mystery boxes, manual adjustments."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from rooms.errors import NotFound
+from rooms.events import event_append
+from rooms.models import EventScope, Question, RoundKind
+from rooms.question_types import QUESTION_TYPES
+from teams.models import Claim, ClaimKind, ClaimStatus, Team
+from teams.services import team_can_play, team_playable_round
+
+from .errors import (
+    AlreadyAnswered,
+    IdempotencyKeyReused,
+    NoMysteryLeft,
+    NotEnoughPoints,
+    QuestionNotClaimed,
+    QuestionNotOpen,
+    UnknownBox,
+)
+from .ledger import ledger_append
+from .models import Answer, AnswerStatus, LedgerReason, ScoreEvent
+from .selectors import answer_view, team_rank_get
+from .strategies import strategy_for
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    status: int  # 201 scored now, 202 scored later
+    body: dict[str, Any]
+
+
+def request_fingerprint(*, question_id: Any, answer: Any) -> str:
+    canonical = json.dumps({"question": question_id, "answer": answer}, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _replay(*, team: Team, idempotency_key: str, fingerprint: str) -> SubmitResult | None:
+    previous = Answer.objects.filter(team=team, idempotency_key=idempotency_key).first()
+    if previous is None:
+        return None
+    if previous.request_hash != fingerprint:
+        raise IdempotencyKeyReused()
+    assert previous.response is not None and previous.response_status is not None
+    return SubmitResult(previous.response_status, previous.response)
+
+
+def answer_submit(*, team: Team, question_id: int, payload: Any, idempotency_key: str) -> SubmitResult:
+    """Record a team's answer; score it at once when its type and round allow.
+
+    Exactly once: the team row is locked before anything is checked or written, so the
+    team's concurrent submissions run one after another; a replayed key returns the
+    stored first response, and the unique constraints on (team, key) and
+    (team, question) back this up. Locks, in order: the team row, then the contest row
+    (event seq).
+    """
+    fingerprint = request_fingerprint(question_id=question_id, answer=payload)
+    replay = _replay(team=team, idempotency_key=idempotency_key, fingerprint=fingerprint)
+    if replay is not None:
+        return replay
+    question = (
+        Question.objects.select_related("round__contest")
+        .filter(pk=question_id, round__contest_id=team.contest_id)
+        .first()
+    )
+    if question is None:
+        raise NotFound("This contest has no such question.")
+    spec = QUESTION_TYPES[question.type]
+    parsed = spec.parse_answer(question, payload)
+    team_playable_round(team=team, round_id=question.round_id)
+    with transaction.atomic():
+        team = Team.objects.select_for_update().get(pk=team.pk)
+        replay = _replay(team=team, idempotency_key=idempotency_key, fingerprint=fingerprint)
+        if replay is not None:
+            return replay
+        if Answer.objects.filter(team=team, question=question).exists():
+            raise AlreadyAnswered()
+        claim = _answerable_claim(team=team, question=question)
+        answer = Answer.objects.create(
+            team=team,
+            question=question,
+            contest_id=team.contest_id,
+            claim=claim,
+            idempotency_key=idempotency_key,
+            request_hash=fingerprint,
+            payload=parsed,
+            received_at=timezone.now(),
+        )
+        if claim is not None:
+            Claim.objects.filter(pk=claim.pk).update(status=ClaimStatus.ANSWERED)
+        if spec.auto_scored:
+            _score_now(team=team, answer=answer, correct=bool(spec.is_correct(question, parsed)))
+        result = _submit_result(team=team, answer=answer)
+        answer.response, answer.response_status = result.body, result.status
+        answer.save(update_fields=["response", "response_status"])
+        event_append(
+            contest_id=team.contest_id,
+            type="answer.recorded",
+            payload=result.body,
+            scope=EventScope.TEAM,
+            team_id=team.pk,
+        )
+    return result
+
+
+def _answerable_claim(*, team: Team, question: Question) -> Claim | None:
+    """Pool questions are answered by the team holding them; live questions when open."""
+    if question.round.kind == RoundKind.POOL:
+        claim = Claim.objects.filter(team=team, question=question, status=ClaimStatus.HELD).first()
+        if claim is None:
+            raise QuestionNotClaimed()
+        return claim
+    raise QuestionNotOpen("This live question is not open for answers.")
+
+
+def _score_now(*, team: Team, answer: Answer, correct: bool) -> None:
+    answer.correct = correct
+    lines = strategy_for(answer.question.round).lines(answer=answer, round_=answer.question.round)
+    for line in lines:
+        ledger_append(
+            team=team,
+            reason=line.reason,
+            source=f"answer:{answer.pk}",
+            points=line.points,
+            round_id=answer.question.round_id,
+        )
+    answer.points = sum(line.points for line in lines)
+    answer.status = AnswerStatus.SCORED
+    answer.scored_at = timezone.now()
+    answer.save(update_fields=["correct", "points", "status", "scored_at"])
+
+
+def _submit_result(*, team: Team, answer: Answer) -> SubmitResult:
+    scored = answer.status == AnswerStatus.SCORED
+    body = {"answer": answer_view(answer), "score": team.score, "rank": team_rank_get(team=team)}
+    return SubmitResult(201 if scored else 202, body)
+
+
+@dataclass(frozen=True)
+class MysteryResult:
+    claim: Claim
+    cost: int
+    reward: int
+    score: int
+
+
+def mystery_open(*, team: Team, round_id: int, difficulty: str) -> MysteryResult:
+    """Pay for a mystery box and draw a random untaken mystery question, in one transaction.
+
+    Locks, in order: the team row (its points are read and spent), then one mystery
+    question with `FOR UPDATE SKIP LOCKED`, then the contest row (event seq). If no
+    question is left the transaction rolls back and nothing is paid; a team whose
+    points are short is refused before anything is written, so no box takes a team
+    below zero.
+    """
+    round_ = team_playable_round(team=team, round_id=round_id, kind=RoundKind.POOL)
+    box = round_.mystery_boxes.filter(difficulty=difficulty).first()
+    if box is None:
+        raise UnknownBox(f"This round has no {difficulty} mystery box.")
+    with transaction.atomic():
+        team = Team.objects.select_for_update().get(pk=team.pk)
+        team_can_play(team=team, contest=round_.contest)
+        if team.score < box.cost:
+            raise NotEnoughPoints(f"The {difficulty} box costs {box.cost}; your team has {team.score}.")
+        question = (
+            Question.objects.filter(round=round_, mystery=True, difficulty=difficulty, taken=False)
+            .order_by("?")
+            .select_for_update(skip_locked=True, of=("self",))
+            .first()
+        )
+        if question is None:
+            raise NoMysteryLeft(f"No {difficulty} mystery question is left in this round; nothing was taken.")
+        Question.objects.filter(pk=question.pk).update(taken=True)
+        claim = Claim.objects.create(
+            team=team,
+            question=question,
+            round=round_,
+            kind=ClaimKind.MYSTERY,
+            exclusive=True,
+            cost=box.cost,
+            reward=box.reward,
+        )
+        ledger_append(
+            team=team,
+            reason=LedgerReason.MYSTERY_COST,
+            source=f"claim:{claim.pk}",
+            points=-box.cost,
+            round_id=round_.pk,
+        )
+        event_append(
+            contest_id=team.contest_id,
+            type="mystery.opened",
+            payload={"claim": claim.pk, "round": round_.pk, "difficulty": difficulty, "score": team.score},
+            scope=EventScope.TEAM,
+            team_id=team.pk,
+        )
+    return MysteryResult(claim=claim, cost=box.cost, reward=box.reward, score=team.score)
+
+
+def adjustment_create(
+    *, team: Team, points: int, reason: str, author: AbstractBaseUser, idempotency_key: str | None = None
+) -> ScoreEvent:
+    """A quizmaster's manual correction, with its reason and author.
+
+    With an idempotency key, a repeated request (a double click, a retry) returns the row
+    it created the first time. Locks: the team row, then the contest row (event seq).
+    """
+    source = f"adjustment:{idempotency_key or uuid.uuid4().hex}"
+    with transaction.atomic():
+        team = Team.objects.select_for_update().get(pk=team.pk)
+        existing = ScoreEvent.objects.filter(team=team, reason=LedgerReason.ADJUSTMENT, source=source).first()
+        if existing is not None:
+            return existing
+        row = ledger_append(
+            team=team, reason=LedgerReason.ADJUSTMENT, source=source, points=points, author=author, note=reason
+        )
+        event_append(
+            contest_id=team.contest_id,
+            type="score.adjusted",
+            payload={"team": team.pk, "points": points, "reason": reason, "score": team.score},
+            scope=EventScope.TEAM,
+            team_id=team.pk,
+        )
+    return row

@@ -1,0 +1,93 @@
+"""Team HTTP API: join, the team's snapshot, claims; and the quizmaster's team actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from rooms.api import _validated
+from rooms.openapi import errors
+
+from . import selectors, services
+from .auth import IsHost, IsTeam
+
+
+class JoinView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+
+    class InputSerializer(serializers.Serializer):
+        code = serializers.CharField(max_length=32)
+        team_name = serializers.CharField(max_length=64)
+        members = serializers.ListField(child=serializers.CharField(max_length=64), max_length=12, default=list)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            201: inline_serializer("Joined", {"team": serializers.DictField(), "token": serializers.CharField()}),
+            **errors(e404=["unknown_contest"], e409=["name_taken"], e403=["not_accepting"]),
+        },
+        summary="Register a team; the token in the answer is shown only once",
+    )
+    def post(self, request: Request) -> Response:
+        data = _validated(self.InputSerializer, request.data)
+        team, token = services.team_join(code=data["code"], team_name=data["team_name"], members=data["members"])
+        return Response({"team": selectors.team_view(team), "token": token}, status=201)
+
+
+class MeView(APIView):
+    permission_classes = [IsTeam]
+
+    @extend_schema(responses={200: serializers.DictField(), **errors()},
+                   summary="The team's snapshot: contest, team, score, rank, rounds, claims, answers")
+    def get(self, request: Request) -> Response:
+        return Response(selectors.team_snapshot_get(team=request.user.team))
+
+
+class ClaimCreateView(APIView):
+    permission_classes = [IsTeam]
+
+    class InputSerializer(serializers.Serializer):
+        round = serializers.IntegerField(min_value=1)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: inline_serializer("ClaimCreated", {"claim": serializers.DictField()}),
+                   **errors(e403=["team_disqualified"], e409=["pool_empty", "claim_limit_reached",
+                            "contest_not_running", "round_not_active", "wrong_round_kind"])},
+        summary="Claim the next question of a pool round",
+    )
+    def post(self, request: Request) -> Response:
+        data = _validated(self.InputSerializer, request.data)
+        claim = services.claim_next(team=request.user.team, round_id=data["round"])
+        return Response({"claim": selectors.claim_view(claim)}, status=201)
+
+
+class TeamListView(APIView):
+    permission_classes = [IsHost]
+
+    @extend_schema(responses={200: serializers.ListSerializer(child=serializers.DictField()), **errors()},
+                   summary="The teams of one of your contests")
+    def get(self, request: Request, contest_id: int) -> Response:
+        teams = selectors.team_list_for_host(owner=request.user, contest_id=contest_id)
+        return Response([selectors.team_view(t) for t in teams])
+
+
+class DisqualifyView(APIView):
+    permission_classes = [IsHost]
+
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
+
+    @extend_schema(request=InputSerializer, responses={200: serializers.DictField(), **errors()},
+                   summary="Disqualify a team: off the board, and it can no longer act")
+    def post(self, request: Request, team_id: int) -> Response:
+        team = selectors.team_get_for_host(owner=request.user, team_id=team_id)
+        data = _validated(self.InputSerializer, request.data or {})
+        return Response(selectors.team_view(services.team_disqualify(team=team, reason=data["reason"])))
