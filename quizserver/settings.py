@@ -15,7 +15,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("QUIZSERVER_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
-_DEV_SECRET = "dev-only-secret-key-never-use-in-production"
+_DEV_SECRET = "dev-only-secret-key-never-use-in-production"  # noqa: S105 (refused when required)
 SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET)
 if SECRET_KEY == _DEV_SECRET and env_bool("QUIZSERVER_REQUIRE_SECRET", False):
     raise ImproperlyConfigured("SECRET_KEY must be set in production (QUIZSERVER_REQUIRE_SECRET=1).")
@@ -124,7 +124,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+# collectstatic target (the Docker image sets it); unset, files come from the apps via finders.
+STATIC_ROOT = env_str("STATIC_ROOT", "") or None
 # Serve straight from the apps' static folders when collectstatic has not run (make run).
 WHITENOISE_USE_FINDERS = True
 

@@ -15,11 +15,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from teams.auth import IsHost
+from teams.auth import IsHost, request_host
 
 from . import selectors, services
 from .errors import DomainError
-from .models import Contest, Difficulty, Round, RoundKind
+from .models import Contest, Difficulty, HostToken, Round, RoundKind
 from .openapi import errors
 from .question_types import question_definition_validate, question_export
 from .tokens import token_new
@@ -41,8 +41,10 @@ class AuthTokenView(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses={200: inline_serializer("HostToken", {"token": serializers.CharField()}),
-                   **errors(e400=["invalid_credentials"])},
+        responses={
+            200: inline_serializer("HostToken", {"token": serializers.CharField()}),
+            **errors(e400=["invalid_credentials"]),
+        },
         summary="Exchange a quizmaster's username and password for an API token",
     )
     def post(self, request: Request) -> Response:
@@ -51,7 +53,7 @@ class AuthTokenView(APIView):
         if user is None:
             raise InvalidCredentials()
         raw, hashed = token_new()
-        user.host_tokens.create(key_hash=hashed)
+        HostToken.objects.create(user=user, key_hash=hashed)
         return Response({"token": raw})
 
 
@@ -82,8 +84,18 @@ class RoundOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Round
-        fields = ["id", "position", "kind", "title", "status", "exclusive", "claim_limit", "mystery_boxes",
-                  "question_count", "settings"]
+        fields = [
+            "id",
+            "position",
+            "kind",
+            "title",
+            "status",
+            "exclusive",
+            "claim_limit",
+            "mystery_boxes",
+            "question_count",
+            "settings",
+        ]
 
     def get_question_count(self, obj: Round) -> int:
         return obj.questions.count()
@@ -118,14 +130,19 @@ class ContestListCreateView(APIView):
 
     @extend_schema(responses={200: ContestOutputSerializer(many=True), **errors()}, summary="Your contests")
     def get(self, request: Request) -> Response:
-        contests = selectors.contest_list(owner=request.user).prefetch_related("rounds__mystery_boxes")
+        contests = selectors.contest_list(owner=request_host(request)).prefetch_related("rounds__mystery_boxes")
         return Response(ContestOutputSerializer(contests, many=True).data)
 
-    @extend_schema(request=InputSerializer, responses={201: ContestOutputSerializer, **errors()},
-                   summary="Create a draft contest with a join code")
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: ContestOutputSerializer, **errors()},
+        summary="Create a draft contest with a join code",
+    )
     def post(self, request: Request) -> Response:
         data = _validated(self.InputSerializer, request.data)
-        contest = services.contest_create(owner=request.user, title=data["title"], settings=data.get("settings", {}))
+        contest = services.contest_create(
+            owner=request_host(request), title=data["title"], settings=data.get("settings", {})
+        )
         return Response(_contest_body(contest), status=201)
 
 
@@ -138,30 +155,37 @@ class ContestDetailView(APIView):
 
     @extend_schema(responses={200: ContestOutputSerializer, **errors()}, summary="One of your contests")
     def get(self, request: Request, contest_id: int) -> Response:
-        return Response(_contest_body(selectors.contest_get(owner=request.user, contest_id=contest_id)))
+        return Response(_contest_body(selectors.contest_get(owner=request_host(request), contest_id=contest_id)))
 
-    @extend_schema(request=InputSerializer, responses={200: ContestOutputSerializer, **errors()},
-                   summary="Change a contest's title or settings")
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: ContestOutputSerializer, **errors()},
+        summary="Change a contest's title or settings",
+    )
     def patch(self, request: Request, contest_id: int) -> Response:
-        contest = selectors.contest_get(owner=request.user, contest_id=contest_id)
+        contest = selectors.contest_get(owner=request_host(request), contest_id=contest_id)
         data = _validated(self.InputSerializer, request.data)
         contest = services.contest_update(contest=contest, title=data.get("title"), settings=data.get("settings"))
         return Response(_contest_body(contest))
 
-    @extend_schema(responses={204: None, **errors(e409=["contest_in_progress"])},
-                   summary="Delete a contest that is not running")
+    @extend_schema(
+        responses={204: None, **errors(e409=["contest_in_progress"])}, summary="Delete a contest that is not running"
+    )
     def delete(self, request: Request, contest_id: int) -> Response:
-        services.contest_delete(contest=selectors.contest_get(owner=request.user, contest_id=contest_id))
+        services.contest_delete(contest=selectors.contest_get(owner=request_host(request), contest_id=contest_id))
         return Response(status=204)
 
 
 class ContestActionView(APIView):
     permission_classes = [IsHost]
 
-    @extend_schema(request=None, responses={200: ContestOutputSerializer, **errors(e409=["invalid_transition"])},
-                   summary="Lifecycle: open, start, pause, resume, finish")
+    @extend_schema(
+        request=None,
+        responses={200: ContestOutputSerializer, **errors(e409=["invalid_transition"])},
+        summary="Lifecycle: open, start, pause, resume, finish",
+    )
     def post(self, request: Request, contest_id: int, action: str) -> Response:
-        contest = selectors.contest_get(owner=request.user, contest_id=contest_id)
+        contest = selectors.contest_get(owner=request_host(request), contest_id=contest_id)
         return Response(_contest_body(services.contest_transition(contest=contest, action=action)))
 
 
@@ -173,7 +197,7 @@ class RoundCreateView(APIView):
         title = serializers.CharField(max_length=200)
         exclusive = serializers.BooleanField(default=True)
         claim_limit = serializers.IntegerField(min_value=1, max_value=1000, allow_null=True, default=1)
-        mystery_boxes = MysteryBoxSerializer(many=True, required=False, max_length=3)
+        mystery_boxes = serializers.ListField(child=MysteryBoxSerializer(), required=False, max_length=3)
 
         def validate_mystery_boxes(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
             difficulties = [box["difficulty"] for box in value]
@@ -181,10 +205,13 @@ class RoundCreateView(APIView):
                 raise serializers.ValidationError("One box per difficulty.")
             return value
 
-    @extend_schema(request=InputSerializer, responses={201: RoundOutputSerializer,
-                   **errors(e409=["wrong_round_kind", "invalid_transition"])}, summary="Add a round")
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: RoundOutputSerializer, **errors(e409=["wrong_round_kind", "invalid_transition"])},
+        summary="Add a round",
+    )
     def post(self, request: Request, contest_id: int) -> Response:
-        contest = selectors.contest_get(owner=request.user, contest_id=contest_id)
+        contest = selectors.contest_get(owner=request_host(request), contest_id=contest_id)
         data = _validated(self.InputSerializer, request.data)
         round_ = services.round_create(contest=contest, **data)
         return Response(RoundOutputSerializer(round_).data, status=201)
@@ -193,10 +220,13 @@ class RoundCreateView(APIView):
 class RoundActionView(APIView):
     permission_classes = [IsHost]
 
-    @extend_schema(request=None, responses={200: RoundOutputSerializer, **errors(e409=["invalid_transition"])},
-                   summary="Start or end a round")
+    @extend_schema(
+        request=None,
+        responses={200: RoundOutputSerializer, **errors(e409=["invalid_transition"])},
+        summary="Start or end a round",
+    )
     def post(self, request: Request, round_id: int, action: str) -> Response:
-        round_ = selectors.round_get(owner=request.user, round_id=round_id)
+        round_ = selectors.round_get(owner=request_host(request), round_id=round_id)
         return Response(RoundOutputSerializer(services.round_transition(round_=round_, action=action)).data)
 
 
@@ -206,17 +236,24 @@ class QuestionsView(APIView):
     permission_classes = [IsHost]
     max_batch = 500
 
-    @extend_schema(responses={200: serializers.ListSerializer(child=serializers.DictField()), **errors()},
-                   summary="A round's questions, with their answers (quizmaster only)")
+    @extend_schema(
+        responses={200: serializers.ListSerializer(child=serializers.DictField()), **errors()},
+        summary="A round's questions, with their answers (quizmaster only)",
+    )
     def get(self, request: Request, round_id: int) -> Response:
-        round_ = selectors.round_get(owner=request.user, round_id=round_id)
+        round_ = selectors.round_get(owner=request_host(request), round_id=round_id)
         return Response([{"id": q.pk, "position": q.position, **question_export(q)} for q in round_.questions.all()])
 
-    @extend_schema(request=serializers.DictField(), responses={201: serializers.ListSerializer(
-        child=serializers.DictField()), **errors(e409=["wrong_round_kind", "invalid_transition"])},
-        summary="Add one question or a list of questions to a round")
+    @extend_schema(
+        request=serializers.DictField(),
+        responses={
+            201: serializers.ListSerializer(child=serializers.DictField()),
+            **errors(e409=["wrong_round_kind", "invalid_transition"]),
+        },
+        summary="Add one question or a list of questions to a round",
+    )
     def post(self, request: Request, round_id: int) -> Response:
-        round_ = selectors.round_get(owner=request.user, round_id=round_id)
+        round_ = selectors.round_get(owner=request_host(request), round_id=round_id)
         items = request.data if isinstance(request.data, list) else [request.data]
         if not items or len(items) > self.max_batch:
             raise serializers.ValidationError({"non_field_errors": [f"Send 1 to {self.max_batch} questions."]})
@@ -235,7 +272,7 @@ class QuestionsView(APIView):
         if isinstance(item, dict) and set(item) == {"bank_question"}:
             if not isinstance(item["bank_question"], int) or isinstance(item["bank_question"], bool):
                 raise serializers.ValidationError({"bank_question": "Must be an id."})
-            source = selectors.bank_question_get(owner=request.user, question_id=item["bank_question"])
+            source = selectors.bank_question_get(owner=request_host(request), question_id=item["bank_question"])
             return {**question_definition_validate(question_export(source)), "source": source}
         return question_definition_validate(item)
 
@@ -243,21 +280,26 @@ class QuestionsView(APIView):
 class BankView(APIView):
     permission_classes = [IsHost]
 
-    @extend_schema(responses={200: serializers.ListSerializer(child=serializers.DictField()), **errors()},
-                   summary="Your question bank")
+    @extend_schema(
+        responses={200: serializers.ListSerializer(child=serializers.DictField()), **errors()},
+        summary="Your question bank",
+    )
     def get(self, request: Request) -> Response:
-        bank = request.user.bank.order_by("-created_at")
+        bank = selectors.bank_list(owner=request_host(request))
         return Response([{"id": q.pk, "tags": q.tags, **question_export(q)} for q in bank])
 
-    @extend_schema(request=serializers.DictField(), responses={201: serializers.DictField(), **errors()},
-                   summary="Add a question to your bank (a definition, with optional `tags`)")
+    @extend_schema(
+        request=serializers.DictField(),
+        responses={201: serializers.DictField(), **errors()},
+        summary="Add a question to your bank (a definition, with optional `tags`)",
+    )
     def post(self, request: Request) -> Response:
         data = request.data if isinstance(request.data, dict) else None
         if data is None:
             raise serializers.ValidationError({"non_field_errors": ["Send one question as a JSON object."]})
         tags = _validated(_TagsSerializer, {"tags": data.get("tags", [])})["tags"]
         definition = question_definition_validate({k: v for k, v in data.items() if k != "tags"})
-        question = services.bank_question_create(owner=request.user, definition=definition, tags=tags)
+        question = services.bank_question_create(owner=request_host(request), definition=definition, tags=tags)
         return Response({"id": question.pk, "tags": question.tags, **question_export(question)}, status=201)
 
 
@@ -270,8 +312,9 @@ class BankDetailView(APIView):
 
     @extend_schema(responses={204: None, **errors()}, summary="Remove a question from your bank")
     def delete(self, request: Request, question_id: int) -> Response:
-        services.bank_question_delete(question=selectors.bank_question_get(owner=request.user,
-                                                                            question_id=question_id))
+        services.bank_question_delete(
+            question=selectors.bank_question_get(owner=request_host(request), question_id=question_id)
+        )
         return Response(status=204)
 
 
@@ -279,7 +322,9 @@ class PublicContestView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
 
-    @extend_schema(responses={200: serializers.DictField(), **errors()},
-                   summary="Public contest data: title, status, rounds, join instructions (no answers)")
+    @extend_schema(
+        responses={200: serializers.DictField(), **errors()},
+        summary="Public contest data: title, status, rounds, join instructions (no answers)",
+    )
     def get(self, request: Request, code: str) -> Response:
         return Response(selectors.public_contest_get(contest=selectors.contest_by_code(code=code)))

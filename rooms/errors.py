@@ -104,9 +104,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         exc = drf.PermissionDenied()
     if isinstance(exc, drf.ValidationError):
         fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        return Response(
-            _error_body("validation_error", _first_message(fields), fields), status=exc.status_code
-        )
+        return Response(_error_body("validation_error", _first_message(fields), fields), status=exc.status_code)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

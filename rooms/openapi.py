@@ -5,13 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import serializers
 
-
-class ErrorSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="Stable, snake_case reason; switch on this.")
-    detail = serializers.CharField(help_text="A sentence a person can act on.")
-    fields = serializers.DictField(help_text="Per-field problems, for validation errors.")
+# The one error body. (A Serializer cannot declare a field called `fields`, so the
+# schema is written out.)
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["code", "detail", "fields"],
+    "properties": {
+        "code": {"type": "string", "description": "Stable, snake_case reason; switch on this."},
+        "detail": {"type": "string", "description": "A sentence a person can act on."},
+        "fields": {"type": "object", "description": "Per-field problems, for validation errors."},
+    },
+}
 
 
 _COMMON = {
@@ -28,6 +33,6 @@ def errors(**codes: list[str]) -> dict[int, Any]:
     for key, names in codes.items():
         table.setdefault(int(key[1:]), []).extend(names)
     return {
-        status: OpenApiResponse(ErrorSerializer, description="Error codes: " + ", ".join(f"`{n}`" for n in names))
+        status: OpenApiResponse(ERROR_SCHEMA, description="Error codes: " + ", ".join(f"`{n}`" for n in names))
         for status, names in sorted(table.items())
     }

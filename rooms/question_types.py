@@ -48,9 +48,7 @@ class StrictSerializer(serializers.Serializer):
 
 
 class ChoiceDefinition(StrictSerializer):
-    choices = serializers.ListField(
-        child=serializers.CharField(max_length=500), min_length=2, max_length=12
-    )
+    choices = serializers.ListField(child=serializers.CharField(max_length=500), min_length=2, max_length=12)
     answer = serializers.ListField(child=serializers.IntegerField(min_value=0), min_length=1, max_length=12)
     multiple = serializers.BooleanField(required=False)
 
@@ -98,7 +96,7 @@ class CodeDefinition(StrictSerializer):
     languages = serializers.ListField(
         child=serializers.ChoiceField(choices=LANGUAGES), min_length=1, max_length=len(LANGUAGES)
     )
-    tests = CodeTest(many=True, min_length=1, max_length=200)
+    tests = serializers.ListField(child=CodeTest(), min_length=1, max_length=200)
     time_limit_ms = serializers.IntegerField(min_value=100, max_value=20_000, default=2000)
     memory_mb = serializers.IntegerField(min_value=16, max_value=2048, default=256)
 
@@ -118,7 +116,7 @@ def normalize_text(value: str) -> str:
 class QuestionTypeSpec:
     """How one question type is defined, shown and checked."""
 
-    type: ClassVar[str]
+    name: ClassVar[str]
     definition: ClassVar[type[StrictSerializer]]
     auto_scored: ClassVar[bool] = True
 
@@ -138,7 +136,7 @@ class QuestionTypeSpec:
 
 
 class ChoiceType(QuestionTypeSpec):
-    type = QuestionType.CHOICE
+    name = QuestionType.CHOICE
     definition = ChoiceDefinition
 
     def split(self, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -159,7 +157,7 @@ class ChoiceType(QuestionTypeSpec):
 
 
 class NumericType(QuestionTypeSpec):
-    type = QuestionType.NUMERIC
+    name = QuestionType.NUMERIC
     definition = NumericDefinition
 
     def split(self, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -176,7 +174,7 @@ class NumericType(QuestionTypeSpec):
 
 
 class TextType(QuestionTypeSpec):
-    type = QuestionType.TEXT
+    name = QuestionType.TEXT
     definition = TextDefinition
 
     def split(self, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -193,7 +191,7 @@ class TextType(QuestionTypeSpec):
 
 
 class CodeType(QuestionTypeSpec):
-    type = QuestionType.CODE
+    name = QuestionType.CODE
     definition = CodeDefinition
     auto_scored = False  # judged in the sandbox by the judge queue
 
@@ -223,7 +221,7 @@ class CodeType(QuestionTypeSpec):
 
 
 class EssayType(QuestionTypeSpec):
-    type = QuestionType.ESSAY
+    name = QuestionType.ESSAY
     definition = EssayDefinition
     auto_scored = False  # graded by hand
 
@@ -242,7 +240,7 @@ def _is_int(value: Any) -> bool:
 
 
 QUESTION_TYPES: dict[str, QuestionTypeSpec] = {
-    spec.type: spec for spec in (ChoiceType(), NumericType(), TextType(), CodeType(), EssayType())
+    spec.name: spec for spec in (ChoiceType(), NumericType(), TextType(), CodeType(), EssayType())
 }
 
 

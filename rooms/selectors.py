@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from .codes import code_normalize
@@ -12,29 +12,33 @@ from .errors import NotFound
 from .models import BankQuestion, Contest, Round, RoundStatus
 
 
-def contest_list(*, owner: AbstractBaseUser) -> QuerySet[Contest]:
+def contest_list(*, owner: User) -> QuerySet[Contest]:
     return Contest.objects.filter(owner=owner).order_by("-created_at")
 
 
-def contest_get(*, owner: AbstractBaseUser, contest_id: int) -> Contest:
+def contest_get(*, owner: User, contest_id: int) -> Contest:
     contest = Contest.objects.filter(pk=contest_id, owner=owner).first()
     if contest is None:
         raise NotFound("You have no contest with this id.")
     return contest
 
 
-def round_get(*, owner: AbstractBaseUser, round_id: int) -> Round:
+def round_get(*, owner: User, round_id: int) -> Round:
     round_ = Round.objects.select_related("contest").filter(pk=round_id, contest__owner=owner).first()
     if round_ is None:
         raise NotFound("You have no round with this id.")
     return round_
 
 
-def bank_question_get(*, owner: AbstractBaseUser, question_id: int) -> BankQuestion:
+def bank_question_get(*, owner: User, question_id: int) -> BankQuestion:
     question = BankQuestion.objects.filter(pk=question_id, owner=owner).first()
     if question is None:
         raise NotFound("Your question bank has no question with this id.")
     return question
+
+
+def bank_list(*, owner: User) -> QuerySet[BankQuestion]:
+    return BankQuestion.objects.filter(owner=owner).order_by("-created_at")
 
 
 def contest_by_code(*, code: str) -> Contest:
@@ -66,5 +70,10 @@ def public_contest_get(*, contest: Contest) -> dict[str, Any]:
 
 
 def _round_public(round_: Round) -> dict[str, Any]:
-    return {"id": round_.pk, "position": round_.position, "kind": round_.kind, "title": round_.title,
-            "status": round_.status}
+    return {
+        "id": round_.pk,
+        "position": round_.position,
+        "kind": round_.kind,
+        "title": round_.title,
+        "status": round_.status,
+    }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
@@ -45,7 +45,7 @@ DEFAULT_CONTEST_SETTINGS: dict[str, Any] = {
 }
 
 
-def contest_create(*, owner: AbstractBaseUser, title: str, settings: dict[str, Any]) -> Contest:
+def contest_create(*, owner: User, title: str, settings: dict[str, Any]) -> Contest:
     """Create a draft contest with a fresh join code (retried on the rare code collision)."""
     for _ in range(8):
         try:
@@ -98,9 +98,7 @@ def contest_transition(*, contest: Contest, action: str) -> Contest:
             )
         previous, contest.status = contest.status, target
         contest.save(update_fields=["status", "updated_at"])
-        event_append(
-            contest_id=contest.pk, type="contest.status", payload={"status": target, "previous": previous}
-        )
+        event_append(contest_id=contest.pk, type="contest.status", payload={"status": target, "previous": previous})
     return contest
 
 
@@ -153,9 +151,7 @@ def round_transition(*, round_: Round, action: str) -> Round:
             raise InvalidTransition(f"Cannot {action} a round that is {round_.status}.")
         round_.status = target
         round_.save(update_fields=["status"])
-        event_append(
-            contest_id=round_.contest_id, type="round.status", payload={"round": round_.pk, "status": target}
-        )
+        event_append(contest_id=round_.contest_id, type="round.status", payload={"round": round_.pk, "status": target})
     return round_
 
 
@@ -180,7 +176,7 @@ def questions_create(*, round_: Round, definitions: list[dict[str, Any]]) -> lis
     return questions
 
 
-def bank_question_create(*, owner: AbstractBaseUser, definition: dict[str, Any], tags: list[str]) -> BankQuestion:
+def bank_question_create(*, owner: User, definition: dict[str, Any], tags: list[str]) -> BankQuestion:
     return BankQuestion.objects.create(owner=owner, tags=tags, **definition)
 
 

@@ -20,15 +20,18 @@ from rooms.errors import NotFound
 from rooms.models import Difficulty
 from rooms.openapi import errors
 from rooms.selectors import contest_by_code, contest_get
-from teams.auth import IsHost, IsTeam
+from teams.auth import IsHost, IsTeam, request_host, request_team
 from teams.selectors import claim_view, team_get_for_host
 
 from . import selectors, services
 from .models import Answer
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
-    "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
-    description="A fresh random key per answer (1–128 printable ASCII). Retries reuse it.",
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="A fresh random key per answer (1-128 printable ASCII). Retries reuse it.",
 )
 
 
@@ -59,13 +62,34 @@ class AnswerSubmitView(APIView):
         parameters=[IDEMPOTENCY_HEADER],
         request=InputSerializer,
         responses={
-            201: inline_serializer("AnswerScored", {"answer": serializers.DictField(), "score": serializers.IntegerField(),
-                                                    "rank": serializers.IntegerField()}),
-            202: inline_serializer("AnswerQueued", {"answer": serializers.DictField(), "score": serializers.IntegerField(),
-                                                    "rank": serializers.IntegerField()}),
-            **errors(e400=["invalid_answer"], e403=["team_disqualified"], e422=["idempotency_key_reused"],
-                     e409=["already_answered", "question_not_claimed", "question_not_open", "contest_not_running",
-                           "round_not_active"]),
+            201: inline_serializer(
+                "AnswerScored",
+                {
+                    "answer": serializers.DictField(),
+                    "score": serializers.IntegerField(),
+                    "rank": serializers.IntegerField(),
+                },
+            ),
+            202: inline_serializer(
+                "AnswerQueued",
+                {
+                    "answer": serializers.DictField(),
+                    "score": serializers.IntegerField(),
+                    "rank": serializers.IntegerField(),
+                },
+            ),
+            **errors(
+                e400=["invalid_answer"],
+                e403=["team_disqualified"],
+                e422=["idempotency_key_reused"],
+                e409=[
+                    "already_answered",
+                    "question_not_claimed",
+                    "question_not_open",
+                    "contest_not_running",
+                    "round_not_active",
+                ],
+            ),
         },
         summary="Answer a question (choice, numeric and text are scored at once)",
     )
@@ -74,7 +98,7 @@ class AnswerSubmitView(APIView):
         assert key is not None
         data = _validated(self.InputSerializer, request.data)
         result = services.answer_submit(
-            team=request.user.team, question_id=data["question"], payload=data["answer"], idempotency_key=key
+            team=request_team(request), question_id=data["question"], payload=data["answer"], idempotency_key=key
         )
         return Response(result.body, status=result.status)
 
@@ -84,7 +108,7 @@ class AnswerDetailView(APIView):
 
     @extend_schema(responses={200: serializers.DictField(), **errors()}, summary="One of the team's answers")
     def get(self, request: Request, answer_id: int) -> Response:
-        answer = Answer.objects.filter(pk=answer_id, team=request.user.team).first()
+        answer = Answer.objects.filter(pk=answer_id, team=request_team(request)).first()
         if answer is None:
             raise NotFound("Your team has no answer with this id.")
         return Response(selectors.answer_view(answer))
@@ -100,19 +124,34 @@ class MysteryOpenView(APIView):
     @extend_schema(
         request=InputSerializer,
         responses={
-            201: inline_serializer("MysteryOpened", {"claim": serializers.DictField(), "cost": serializers.IntegerField(),
-                                                     "reward": serializers.IntegerField(),
-                                                     "score": serializers.IntegerField()}),
-            **errors(e404=["unknown_box"], e409=["not_enough_points", "no_mystery_left", "contest_not_running",
-                                                 "round_not_active", "wrong_round_kind"]),
+            201: inline_serializer(
+                "MysteryOpened",
+                {
+                    "claim": serializers.DictField(),
+                    "cost": serializers.IntegerField(),
+                    "reward": serializers.IntegerField(),
+                    "score": serializers.IntegerField(),
+                },
+            ),
+            **errors(
+                e404=["unknown_box"],
+                e409=[
+                    "not_enough_points",
+                    "no_mystery_left",
+                    "contest_not_running",
+                    "round_not_active",
+                    "wrong_round_kind",
+                ],
+            ),
         },
         summary="Pay for a mystery box and draw a question; nothing is taken when it fails",
     )
     def post(self, request: Request) -> Response:
         data = _validated(self.InputSerializer, request.data)
-        result = services.mystery_open(team=request.user.team, round_id=data["round"], difficulty=data["difficulty"])
-        body = {"claim": claim_view(result.claim), "cost": result.cost, "reward": result.reward,
-                "score": result.score}
+        result = services.mystery_open(
+            team=request_team(request), round_id=data["round"], difficulty=data["difficulty"]
+        )
+        body = {"claim": claim_view(result.claim), "cost": result.cost, "reward": result.reward, "score": result.score}
         return Response(body, status=201)
 
 
@@ -134,10 +173,15 @@ class AdjustmentView(APIView):
         summary="Add or take points, with a reason (a ledger row with you as author)",
     )
     def post(self, request: Request, team_id: int) -> Response:
-        team = team_get_for_host(owner=request.user, team_id=team_id)
+        team = team_get_for_host(owner=request_host(request), team_id=team_id)
         data = _validated(self.InputSerializer, request.data)
-        row = services.adjustment_create(team=team, points=data["points"], reason=data["reason"], author=request.user,
-                                         idempotency_key=idempotency_key_get(request, required=False))
+        row = services.adjustment_create(
+            team=team,
+            points=data["points"],
+            reason=data["reason"],
+            author=request_host(request),
+            idempotency_key=idempotency_key_get(request, required=False),
+        )
         return Response(selectors.ledger_row_view(row), status=201)
 
 
@@ -151,17 +195,24 @@ class PublicLeaderboardView(APIView):
     )
     def get(self, request: Request, code: str) -> Response:
         contest = contest_by_code(code=code)
-        return Response({"code": contest.display_code, "status": contest.status,
-                         "teams": selectors.leaderboard_get(contest=contest)})
+        return Response(
+            {
+                "code": contest.display_code,
+                "status": contest.status,
+                "teams": selectors.leaderboard_get(contest=contest),
+            }
+        )
 
 
 class ResultsCsvView(APIView):
     permission_classes = [IsHost]
 
-    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR, **errors()},
-                   summary="Final standings with per-round points, as CSV")
+    @extend_schema(
+        responses={(200, "text/csv"): OpenApiTypes.STR, **errors()},
+        summary="Final standings with per-round points, as CSV",
+    )
     def get(self, request: Request, contest_id: int) -> HttpResponse:
-        contest = contest_get(owner=request.user, contest_id=contest_id)
+        contest = contest_get(owner=request_host(request), contest_id=contest_id)
         rounds, rows = selectors.results_get(contest=contest)
         out = io.StringIO()
         writer = csv.writer(out)

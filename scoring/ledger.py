@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -18,7 +18,7 @@ def ledger_append(
     source: str,
     points: int,
     round_id: int | None = None,
-    author: AbstractBaseUser | None = None,
+    author: User | None = None,
     note: str = "",
 ) -> ScoreEvent:
     """Add a ledger row and move the team's cached score with it.

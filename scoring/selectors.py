@@ -44,7 +44,7 @@ def team_rank_get(*, team: Team) -> int | None:
 
 def results_get(*, contest: Contest) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Final standings with per-round points: (rounds, rows). Disqualified teams come last."""
-    rounds = list(contest.rounds.values("id", "title"))
+    rounds: list[dict[str, Any]] = [{"id": r.pk, "title": r.title} for r in contest.rounds.all()]
     sums: dict[tuple[int, int | None], int] = {
         (row["team_id"], row["round_id"]): row["total"]
         for row in ScoreEvent.objects.filter(contest=contest)
@@ -52,7 +52,7 @@ def results_get(*, contest: Contest) -> tuple[list[dict[str, Any]], list[dict[st
         .annotate(total=Sum("points"))
     }
     teams = Team.objects.filter(contest=contest).order_by("status", *BOARD_ORDER)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for position, team in enumerate(teams, start=1):
         rows.append(
             {

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -208,7 +208,7 @@ def mystery_open(*, team: Team, round_id: int, difficulty: str) -> MysteryResult
 
 
 def adjustment_create(
-    *, team: Team, points: int, reason: str, author: AbstractBaseUser, idempotency_key: str | None = None
+    *, team: Team, points: int, reason: str, author: User, idempotency_key: str | None = None
 ) -> ScoreEvent:
     """A quizmaster's manual correction, with its reason and author.
 

@@ -15,7 +15,7 @@ from rooms.api import _validated
 from rooms.openapi import errors
 
 from . import selectors, services
-from .auth import IsHost, IsTeam
+from .auth import IsHost, IsTeam, request_host, request_team
 
 
 class JoinView(APIView):
@@ -44,10 +44,12 @@ class JoinView(APIView):
 class MeView(APIView):
     permission_classes = [IsTeam]
 
-    @extend_schema(responses={200: serializers.DictField(), **errors()},
-                   summary="The team's snapshot: contest, team, score, rank, rounds, claims, answers")
+    @extend_schema(
+        responses={200: serializers.DictField(), **errors()},
+        summary="The team's snapshot: contest, team, score, rank, rounds, claims, answers",
+    )
     def get(self, request: Request) -> Response:
-        return Response(selectors.team_snapshot_get(team=request.user.team))
+        return Response(selectors.team_snapshot_get(team=request_team(request)))
 
 
 class ClaimCreateView(APIView):
@@ -58,24 +60,36 @@ class ClaimCreateView(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses={201: inline_serializer("ClaimCreated", {"claim": serializers.DictField()}),
-                   **errors(e403=["team_disqualified"], e409=["pool_empty", "claim_limit_reached",
-                            "contest_not_running", "round_not_active", "wrong_round_kind"])},
+        responses={
+            201: inline_serializer("ClaimCreated", {"claim": serializers.DictField()}),
+            **errors(
+                e403=["team_disqualified"],
+                e409=[
+                    "pool_empty",
+                    "claim_limit_reached",
+                    "contest_not_running",
+                    "round_not_active",
+                    "wrong_round_kind",
+                ],
+            ),
+        },
         summary="Claim the next question of a pool round",
     )
     def post(self, request: Request) -> Response:
         data = _validated(self.InputSerializer, request.data)
-        claim = services.claim_next(team=request.user.team, round_id=data["round"])
+        claim = services.claim_next(team=request_team(request), round_id=data["round"])
         return Response({"claim": selectors.claim_view(claim)}, status=201)
 
 
 class TeamListView(APIView):
     permission_classes = [IsHost]
 
-    @extend_schema(responses={200: serializers.ListSerializer(child=serializers.DictField()), **errors()},
-                   summary="The teams of one of your contests")
+    @extend_schema(
+        responses={200: serializers.ListSerializer(child=serializers.DictField()), **errors()},
+        summary="The teams of one of your contests",
+    )
     def get(self, request: Request, contest_id: int) -> Response:
-        teams = selectors.team_list_for_host(owner=request.user, contest_id=contest_id)
+        teams = selectors.team_list_for_host(owner=request_host(request), contest_id=contest_id)
         return Response([selectors.team_view(t) for t in teams])
 
 
@@ -85,9 +99,12 @@ class DisqualifyView(APIView):
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
 
-    @extend_schema(request=InputSerializer, responses={200: serializers.DictField(), **errors()},
-                   summary="Disqualify a team: off the board, and it can no longer act")
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: serializers.DictField(), **errors()},
+        summary="Disqualify a team: off the board, and it can no longer act",
+    )
     def post(self, request: Request, team_id: int) -> Response:
-        team = selectors.team_get_for_host(owner=request.user, team_id=team_id)
+        team = selectors.team_get_for_host(owner=request_host(request), team_id=team_id)
         data = _validated(self.InputSerializer, request.data or {})
         return Response(selectors.team_view(services.team_disqualify(team=team, reason=data["reason"])))

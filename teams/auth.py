@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import User
 from rest_framework import authentication, exceptions, permissions
 from rest_framework.request import Request
 
@@ -58,3 +59,19 @@ class IsHost(permissions.BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
         user = request.user
         return bool(user and user.is_authenticated and not isinstance(user, TeamPrincipal))
+
+
+def request_team(request: Request) -> Team:
+    """The team behind a request that passed IsTeam."""
+    user = request.user
+    if not isinstance(user, TeamPrincipal):
+        raise exceptions.NotAuthenticated()
+    return user.team
+
+
+def request_host(request: Request) -> User:
+    """The quizmaster behind a request that passed IsHost."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise exceptions.NotAuthenticated()
+    return user

@@ -73,9 +73,7 @@ class Claim(models.Model):
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["team", "question"], name="claim_once_per_team"),
-            models.UniqueConstraint(
-                fields=["question"], condition=Q(exclusive=True), name="claim_exclusive_question"
-            ),
+            models.UniqueConstraint(fields=["question"], condition=Q(exclusive=True), name="claim_exclusive_question"),
             models.CheckConstraint(
                 condition=~Q(kind=ClaimKind.MYSTERY) | Q(exclusive=True, reward__isnull=False),
                 name="claim_mystery_exclusive",

@@ -8,8 +8,8 @@ from django.db.models import Count
 
 from rooms.errors import NotFound
 from rooms.models import Question, Round
-from rooms.selectors import contest_get
 from rooms.question_types import question_public
+from rooms.selectors import contest_get
 from scoring.models import Answer
 from scoring.selectors import answer_view, team_rank_get
 

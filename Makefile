@@ -1,0 +1,56 @@
+# The team's everyday commands. `make run` and `make test` work on a fresh clone.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+# The test suite runs on real PostgreSQL and Redis; point these elsewhere if yours differ.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+TEST_REDIS_URL    ?= redis://127.0.0.1:6379/15
+TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL)
+
+.PHONY: install run test lint format typecheck migrations-check pytest bench serve-pg clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## run: the embedded default (SQLite, in-memory layer, eager Celery) with the demo contest.
+##      Set DATABASE_URL and REDIS_URL to run on PostgreSQL and Redis instead.
+run: install
+	mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py demo
+	$(BIN)/daphne -b 127.0.0.1 -p 8000 quizserver.asgi:application
+
+## test: lint, type check, migrations check, then pytest against PostgreSQL and Redis.
+test: install lint typecheck migrations-check pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck: install
+	$(BIN)/mypy .
+
+migrations-check: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+pytest: install
+	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+
+## bench: k6 load test against a server on PostgreSQL (see docs/PERFORMANCE.md).
+bench: install
+	$(TEST_ENV) ./k6/run.sh
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
