@@ -22,6 +22,7 @@ from .errors import DomainError
 from .models import Contest, Difficulty, HostToken, Round, RoundKind
 from .openapi import errors
 from .question_types import question_definition_validate, question_export
+from .serializers import StrictSerializer
 from .tokens import token_new
 
 
@@ -57,16 +58,13 @@ class AuthTokenView(APIView):
         return Response({"token": raw})
 
 
-class ContestSettingsSerializer(serializers.Serializer):
+class ContestSettingsSerializer(StrictSerializer):
     starting_points = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False)
     wrong_answer_penalty = serializers.IntegerField(min_value=0, max_value=100_000, required=False)
     allow_late_join = serializers.BooleanField(required=False)
     freeze_at = serializers.DateTimeField(required=False, allow_null=True)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        unknown = sorted(set(self.initial_data) - set(self.fields)) if isinstance(self.initial_data, dict) else []
-        if unknown:
-            raise serializers.ValidationError({name: "Unknown setting." for name in unknown})
         if attrs.get("freeze_at") is not None:
             attrs["freeze_at"] = attrs["freeze_at"].isoformat()
         return attrs

@@ -14,6 +14,7 @@ from rest_framework import serializers
 
 from .errors import DomainError
 from .models import Difficulty, QuestionFields, QuestionType
+from .serializers import StrictSerializer
 
 LANGUAGES = ("python", "c", "cpp", "java", "javascript")
 MAX_PROMPT = 5000
@@ -36,24 +37,18 @@ class CommonDefinition(serializers.Serializer):
     mystery = serializers.BooleanField(default=False)
 
 
-class StrictSerializer(serializers.Serializer):
-    """Refuses fields it does not know, so a typo is an error instead of silently ignored."""
+class DefinitionSerializer(StrictSerializer):
+    """The fields of one question type; the common fields are validated by CommonDefinition."""
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        known = set(self.fields) | set(CommonDefinition().fields)
-        unknown = sorted(set(self.initial_data) - known) if isinstance(self.initial_data, dict) else []
-        if unknown:
-            raise serializers.ValidationError({name: "Unknown field." for name in unknown})
-        return attrs
+    also_allowed = frozenset(CommonDefinition().fields)
 
 
-class ChoiceDefinition(StrictSerializer):
+class ChoiceDefinition(DefinitionSerializer):
     choices = serializers.ListField(child=serializers.CharField(max_length=500), min_length=2, max_length=12)
     answer = serializers.ListField(child=serializers.IntegerField(min_value=0), min_length=1, max_length=12)
     multiple = serializers.BooleanField(required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        attrs = super().validate(attrs)
         answer, choices = attrs["answer"], attrs["choices"]
         if len(set(answer)) != len(answer):
             raise serializers.ValidationError({"answer": "Each choice index may appear once."})
@@ -65,7 +60,7 @@ class ChoiceDefinition(StrictSerializer):
         return attrs
 
 
-class NumericDefinition(StrictSerializer):
+class NumericDefinition(DefinitionSerializer):
     answer = serializers.FloatField()
     tolerance = serializers.FloatField(min_value=0, default=0)
 
@@ -75,7 +70,7 @@ class NumericDefinition(StrictSerializer):
         return value
 
 
-class TextDefinition(StrictSerializer):
+class TextDefinition(DefinitionSerializer):
     answer = serializers.ListField(child=serializers.CharField(max_length=200), min_length=1, max_length=50)
 
     def to_internal_value(self, data: Any) -> Any:
@@ -92,7 +87,7 @@ class CodeTest(serializers.Serializer):
     sample = serializers.BooleanField(default=False)
 
 
-class CodeDefinition(StrictSerializer):
+class CodeDefinition(DefinitionSerializer):
     languages = serializers.ListField(
         child=serializers.ChoiceField(choices=LANGUAGES), min_length=1, max_length=len(LANGUAGES)
     )
@@ -101,7 +96,7 @@ class CodeDefinition(StrictSerializer):
     memory_mb = serializers.IntegerField(min_value=16, max_value=2048, default=256)
 
 
-class EssayDefinition(StrictSerializer):
+class EssayDefinition(DefinitionSerializer):
     max_length = serializers.IntegerField(min_value=1, max_value=20_000, default=5000)
 
 
@@ -117,7 +112,7 @@ class QuestionTypeSpec:
     """How one question type is defined, shown and checked."""
 
     name: ClassVar[str]
-    definition: ClassVar[type[StrictSerializer]]
+    definition: ClassVar[type[DefinitionSerializer]]
     auto_scored: ClassVar[bool] = True
 
     def split(self, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

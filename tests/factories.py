@@ -59,6 +59,7 @@ class ContestFactory(factory.Factory):
         }[status]
         for action in path:
             contest = room_services.contest_transition(contest=contest, action=action)
+        contest.refresh_from_db()
         return contest
 
 
