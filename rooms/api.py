@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import authenticate
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -20,7 +21,7 @@ from teams.auth import IsHost, request_host
 from . import selectors, services
 from .errors import DomainError
 from .models import Contest, Difficulty, HostToken, Round, RoundKind
-from .openapi import errors
+from .openapi import OBJECT_LIST, errors
 from .question_types import question_definition_validate, question_export
 from .serializers import StrictSerializer
 from .tokens import token_new
@@ -181,6 +182,7 @@ class ContestActionView(APIView):
         request=None,
         responses={200: ContestOutputSerializer, **errors(e409=["invalid_transition"])},
         summary="Lifecycle: open, start, pause, resume, finish",
+        operation_id="contest_action",
     )
     def post(self, request: Request, contest_id: int, action: str) -> Response:
         contest = selectors.contest_get(owner=request_host(request), contest_id=contest_id)
@@ -222,6 +224,7 @@ class RoundActionView(APIView):
         request=None,
         responses={200: RoundOutputSerializer, **errors(e409=["invalid_transition"])},
         summary="Start or end a round",
+        operation_id="round_action",
     )
     def post(self, request: Request, round_id: int, action: str) -> Response:
         round_ = selectors.round_get(owner=request_host(request), round_id=round_id)
@@ -235,7 +238,7 @@ class QuestionsView(APIView):
     max_batch = 500
 
     @extend_schema(
-        responses={200: serializers.ListSerializer(child=serializers.DictField()), **errors()},
+        responses={200: OBJECT_LIST, **errors()},
         summary="A round's questions, with their answers (quizmaster only)",
     )
     def get(self, request: Request, round_id: int) -> Response:
@@ -243,9 +246,9 @@ class QuestionsView(APIView):
         return Response([{"id": q.pk, "position": q.position, **question_export(q)} for q in round_.questions.all()])
 
     @extend_schema(
-        request=serializers.DictField(),
+        request=OpenApiTypes.OBJECT,
         responses={
-            201: serializers.ListSerializer(child=serializers.DictField()),
+            201: OBJECT_LIST,
             **errors(e409=["wrong_round_kind", "invalid_transition"]),
         },
         summary="Add one question or a list of questions to a round",
@@ -279,7 +282,7 @@ class BankView(APIView):
     permission_classes = [IsHost]
 
     @extend_schema(
-        responses={200: serializers.ListSerializer(child=serializers.DictField()), **errors()},
+        responses={200: OBJECT_LIST, **errors()},
         summary="Your question bank",
     )
     def get(self, request: Request) -> Response:
@@ -287,8 +290,8 @@ class BankView(APIView):
         return Response([{"id": q.pk, "tags": q.tags, **question_export(q)} for q in bank])
 
     @extend_schema(
-        request=serializers.DictField(),
-        responses={201: serializers.DictField(), **errors()},
+        request=OpenApiTypes.OBJECT,
+        responses={201: OpenApiTypes.OBJECT, **errors()},
         summary="Add a question to your bank (a definition, with optional `tags`)",
     )
     def post(self, request: Request) -> Response:
@@ -321,7 +324,7 @@ class PublicContestView(APIView):
     authentication_classes: list[Any] = []
 
     @extend_schema(
-        responses={200: serializers.DictField(), **errors()},
+        responses={200: OpenApiTypes.OBJECT, **errors()},
         summary="Public contest data: title, status, rounds, join instructions (no answers)",
     )
     def get(self, request: Request, code: str) -> Response:

@@ -106,7 +106,7 @@ class AnswerSubmitView(APIView):
 class AnswerDetailView(APIView):
     permission_classes = [IsTeam]
 
-    @extend_schema(responses={200: serializers.DictField(), **errors()}, summary="One of the team's answers")
+    @extend_schema(responses={200: OpenApiTypes.OBJECT, **errors()}, summary="One of the team's answers")
     def get(self, request: Request, answer_id: int) -> Response:
         answer = Answer.objects.filter(pk=answer_id, team=request_team(request)).first()
         if answer is None:
@@ -169,7 +169,7 @@ class AdjustmentView(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses={201: serializers.DictField(), **errors()},
+        responses={201: OpenApiTypes.OBJECT, **errors()},
         summary="Add or take points, with a reason (a ledger row with you as author)",
     )
     def post(self, request: Request, team_id: int) -> Response:
@@ -190,7 +190,7 @@ class PublicLeaderboardView(APIView):
     authentication_classes: list[Any] = []
 
     @extend_schema(
-        responses={200: serializers.DictField(), **errors()},
+        responses={200: OpenApiTypes.OBJECT, **errors()},
         summary="Ranked teams. Equal scores: whoever reached the score first ranks higher.",
     )
     def get(self, request: Request, code: str) -> Response:

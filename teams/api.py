@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -12,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from rooms.api import _validated
-from rooms.openapi import errors
+from rooms.openapi import OBJECT_LIST, errors
 
 from . import selectors, services
 from .auth import IsHost, IsTeam, request_host, request_team
@@ -45,7 +46,7 @@ class MeView(APIView):
     permission_classes = [IsTeam]
 
     @extend_schema(
-        responses={200: serializers.DictField(), **errors()},
+        responses={200: OpenApiTypes.OBJECT, **errors()},
         summary="The team's snapshot: contest, team, score, rank, rounds, claims, answers",
     )
     def get(self, request: Request) -> Response:
@@ -85,7 +86,7 @@ class TeamListView(APIView):
     permission_classes = [IsHost]
 
     @extend_schema(
-        responses={200: serializers.ListSerializer(child=serializers.DictField()), **errors()},
+        responses={200: OBJECT_LIST, **errors()},
         summary="The teams of one of your contests",
     )
     def get(self, request: Request, contest_id: int) -> Response:
@@ -101,7 +102,7 @@ class DisqualifyView(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses={200: serializers.DictField(), **errors()},
+        responses={200: OpenApiTypes.OBJECT, **errors()},
         summary="Disqualify a team: off the board, and it can no longer act",
     )
     def post(self, request: Request, team_id: int) -> Response:
