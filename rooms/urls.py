@@ -1,12 +1,17 @@
 from django.urls import path
 
-from . import api
+from . import api, api_import
 
 urlpatterns = [
     path("auth/token", api.AuthTokenView.as_view(), name="auth-token"),
     path("contests", api.ContestListCreateView.as_view(), name="contest-list"),
     path("contests/<int:contest_id>", api.ContestDetailView.as_view(), name="contest-detail"),
     path("contests/<int:contest_id>/rounds", api.RoundCreateView.as_view(), name="round-create"),
+    path("contests/<int:contest_id>/import", api_import.ContestImportView.as_view(), name="contest-import"),
+    path(
+        "contests/<int:contest_id>/export.json", api_import.ContestExportJsonView.as_view(), name="contest-export-json"
+    ),
+    path("contests/<int:contest_id>/export.csv", api_import.ContestExportCsvView.as_view(), name="contest-export-csv"),
     path(
         "contests/<int:contest_id>/<str:action>",
         api.ContestActionView.as_view(),
