@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from collections.abc import Iterator
 from typing import Any
 
 from django.http import HttpResponse
@@ -46,6 +48,23 @@ def idempotency_key_get(request: Request, *, required: bool) -> str | None:
     return key
 
 
+_UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
+
+
+def _json_strings(value: Any) -> Iterator[str]:
+    """Every string (keys included) in a parsed JSON value; iterative, as nesting may be deep."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
 def csv_safe(text: str) -> str:
     """Neutralise a cell that a spreadsheet would run as a formula (a team named "=cmd()")."""
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
@@ -57,6 +76,13 @@ class AnswerSubmitView(APIView):
     class InputSerializer(serializers.Serializer):
         question = serializers.IntegerField(min_value=1)
         answer = serializers.JSONField()
+
+        def validate_answer(self, value: Any) -> Any:
+            # The answer is stored as jsonb, which cannot hold NUL (\u0000) or an unpaired
+            # surrogate: refuse them here rather than fail in the database.
+            if any(_UNSTORABLE_TEXT.search(text) for text in _json_strings(value)):
+                raise serializers.ValidationError("Text may not contain NUL or unpaired surrogate characters.")
+            return value
 
     @extend_schema(
         parameters=[IDEMPOTENCY_HEADER],

@@ -107,5 +107,5 @@ class DisqualifyView(APIView):
     )
     def post(self, request: Request, team_id: int) -> Response:
         team = selectors.team_get_for_host(owner=request_host(request), team_id=team_id)
-        data = _validated(self.InputSerializer, request.data or {})
+        data = _validated(self.InputSerializer, request.data)
         return Response(selectors.team_view(services.team_disqualify(team=team, reason=data["reason"])))
