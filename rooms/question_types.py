@@ -14,7 +14,7 @@ from rest_framework import serializers
 
 from .errors import DomainError
 from .models import Difficulty, QuestionFields, QuestionType
-from .serializers import StrictSerializer
+from .serializers import FiniteFloatField, StrictSerializer
 
 LANGUAGES = ("python", "c", "cpp", "java", "javascript")
 MAX_PROMPT = 5000
@@ -61,13 +61,8 @@ class ChoiceDefinition(DefinitionSerializer):
 
 
 class NumericDefinition(DefinitionSerializer):
-    answer = serializers.FloatField()
-    tolerance = serializers.FloatField(min_value=0, default=0)
-
-    def validate_answer(self, value: float) -> float:
-        if not math.isfinite(value):
-            raise serializers.ValidationError("Must be a finite number.")
-        return value
+    answer = FiniteFloatField()
+    tolerance = FiniteFloatField(min_value=0, default=0)
 
 
 class TextDefinition(DefinitionSerializer):
@@ -159,9 +154,15 @@ class NumericType(QuestionTypeSpec):
         return {}, {"answer": data["answer"], "tolerance": data["tolerance"]}
 
     def parse_answer(self, question: QuestionFields, raw: Any) -> float:
-        if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
+        if isinstance(raw, bool) or not isinstance(raw, int | float):
+            raise InvalidAnswer("Send a number, e.g. 3.14.")
+        try:
+            value = float(raw)  # a JSON integer beyond a float's range raises OverflowError
+        except OverflowError:
+            raise InvalidAnswer("That number is too large.") from None
+        if not math.isfinite(value):
             raise InvalidAnswer("Send a finite number, e.g. 3.14.")
-        return float(raw)
+        return value
 
     def is_correct(self, question: QuestionFields, answer: Any) -> bool:
         key = question.key

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any, ClassVar
 
 from rest_framework import serializers
@@ -19,3 +20,20 @@ class StrictSerializer(serializers.Serializer):
             if unknown:
                 raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
         return super().to_internal_value(data)
+
+
+class FiniteFloatField(serializers.FloatField):
+    """A JSON number that fits a float: no booleans, no NaN or infinity, no 1e400."""
+
+    default_error_messages = {"invalid": "A finite number is required."}
+
+    def to_internal_value(self, data: Any) -> float:
+        if isinstance(data, bool):
+            self.fail("invalid")
+        try:
+            value = float(data)
+        except (TypeError, ValueError, OverflowError):
+            self.fail("invalid")
+        if not math.isfinite(value):
+            self.fail("invalid")
+        return super().to_internal_value(value)

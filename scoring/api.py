@@ -221,13 +221,21 @@ class PublicLeaderboardView(APIView):
     )
     def get(self, request: Request, code: str) -> Response:
         contest = contest_by_code(code=code)
-        return Response(
-            {
-                "code": contest.display_code,
-                "status": contest.status,
-                "teams": selectors.leaderboard_get(contest=contest),
-            }
-        )
+        board = selectors.leaderboard_get(contest=contest)
+        return Response({"code": contest.display_code, "status": contest.status, **board})
+
+
+class HostLeaderboardView(APIView):
+    permission_classes = [IsHost]
+
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT, **errors()},
+        summary="Live standings for the quizmaster, also during a freeze",
+    )
+    def get(self, request: Request, contest_id: int) -> Response:
+        contest = contest_get(owner=request_host(request), contest_id=contest_id)
+        board = selectors.leaderboard_get(contest=contest, live=True)
+        return Response({"code": contest.display_code, "status": contest.status, **board})
 
 
 class ResultsCsvView(APIView):

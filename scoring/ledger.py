@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib.auth.models import User
 from django.db.models import Sum
-from django.utils import timezone
 
 from teams.models import Team
 
@@ -39,7 +38,7 @@ def ledger_append(
     )
     if points:
         team.score += points
-        team.score_reached_at = timezone.now()
+        team.score_reached_at = row.created_at
         team.save(update_fields=["score", "score_reached_at"])
     return row
 

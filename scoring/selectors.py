@@ -2,36 +2,83 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import F, Max, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from rooms.models import Contest
 from teams.models import Team, TeamStatus
 
-from .models import Answer, ScoreEvent
+from .models import Answer, LedgerReason, ScoreEvent
 
 # Tie-break: equal scores rank by who reached that score first, then by who joined first.
 BOARD_ORDER = ("-score", "score_reached_at", "id")
 
 
-def _ranked_teams(*, contest_id: int) -> QuerySet[Team]:
-    return Team.objects.filter(contest_id=contest_id, status=TeamStatus.ACTIVE).order_by(*BOARD_ORDER)
+def freeze_time(*, contest: Contest, now: datetime | None = None) -> datetime | None:
+    """When the standings froze, if they are frozen now (`settings.freeze_at` has passed)."""
+    raw = contest.settings.get("freeze_at")
+    if not raw:
+        return None
+    at = datetime.fromisoformat(raw)
+    return at if at <= (now or timezone.now()) else None
 
 
-def leaderboard_get(*, contest: Contest, limit: int | None = None) -> list[dict[str, Any]]:
-    teams = _ranked_teams(contest_id=contest.pk).values("id", "name", "score")
+def _active_teams(*, contest_id: int) -> QuerySet[Team]:
+    return Team.objects.filter(contest_id=contest_id, status=TeamStatus.ACTIVE)
+
+
+def _frozen_board(*, contest_id: int, at: datetime) -> QuerySet[Any]:
+    """Teams ranked by their ledger up to `at`: the standings as they were at the freeze.
+
+    Starting points count whenever they were given, so a team that joined after the
+    freeze shows with what it started with, not with nothing.
+    """
+    counted = Q(ledger__created_at__lte=at) | Q(ledger__reason=LedgerReason.STARTING_POINTS)
+    return (
+        _active_teams(contest_id=contest_id)
+        .annotate(
+            board_score=Coalesce(Sum("ledger__points", filter=counted), 0),
+            board_reached=Coalesce(Max("ledger__created_at", filter=counted & ~Q(ledger__points=0)), F("created_at")),
+        )
+        .order_by("-board_score", "board_reached", "id")
+    )
+
+
+def leaderboard_get(*, contest: Contest, limit: int | None = None, live: bool = False) -> dict[str, Any]:
+    """Ranked active teams. During a freeze, the standings of the freeze unless `live`
+    (quizmasters see live standings; teams and the audience never do)."""
+    frozen_at = None if live else freeze_time(contest=contest)
+    if frozen_at is None:
+        rows = _active_teams(contest_id=contest.pk).order_by(*BOARD_ORDER).values_list("id", "name", "score")
+    else:
+        rows = _frozen_board(contest_id=contest.pk, at=frozen_at).values_list("id", "name", "board_score")
     if limit is not None:
-        teams = teams[:limit]
-    return [{"rank": i, **team} for i, team in enumerate(teams, start=1)]
+        rows = rows[:limit]
+    teams = [
+        {"rank": rank, "id": team_id, "name": name, "score": score}
+        for rank, (team_id, name, score) in enumerate(rows, start=1)
+    ]
+    return {"frozen_at": frozen_at.isoformat() if frozen_at else None, "teams": teams}
 
 
 def team_rank_get(*, team: Team) -> int | None:
-    """1-based position on the board; None for a disqualified team."""
+    """1-based position on the board the team may see; None for a disqualified team.
+
+    During a freeze this is the team's place in the frozen standings: a live rank would
+    tell it how the others scored since.
+    """
     if team.status != TeamStatus.ACTIVE:
         return None
+    frozen_at = freeze_time(contest=team.contest)
+    if frozen_at is not None:
+        order = list(_frozen_board(contest_id=team.contest_id, at=frozen_at).values_list("id", flat=True))
+        return order.index(team.pk) + 1
     ahead = (
-        Team.objects.filter(contest_id=team.contest_id, status=TeamStatus.ACTIVE)
+        _active_teams(contest_id=team.contest_id)
         .filter(
             Q(score__gt=team.score)
             | Q(score=team.score, score_reached_at__lt=team.score_reached_at)

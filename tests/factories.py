@@ -6,6 +6,7 @@ from typing import Any, cast
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 
 from rooms import services as room_services
 from rooms.models import Contest, Question, Round
@@ -133,3 +134,8 @@ def contest_make(**kwargs: Any) -> Contest:
 
 def team_make(**kwargs: Any) -> Team:
     return cast(Team, TeamFactory(**kwargs))
+
+
+def user_make(**kwargs: Any) -> User:
+    """A quizmaster account (typed for callers that pass it to services)."""
+    return cast(User, UserFactory(**kwargs))

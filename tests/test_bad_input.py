@@ -327,6 +327,7 @@ TEAMS_GET = E("contest-teams", "GET", "/api/v1/contests/{contest_a}/teams", "hos
 DISQUALIFY = E("team-disqualify", "POST", "/api/v1/teams/{team_a2}/disqualify", "host", {"reason": "Cheating"})
 ADJUST = E("team-adjustments", "POST", "/api/v1/teams/{team_a2}/adjustments", "host", {"points": 10, "reason": "Bonus"})
 RESULTS = E("contest-results", "GET", "/api/v1/contests/{contest_a}/results.csv", "host")
+HOST_BOARD = E("contest-leaderboard", "GET", "/api/v1/contests/{contest_a}/leaderboard", "host")
 JOIN = E("join", "POST", "/api/v1/join", "public", {"code": Ref("code_a"), "team_name": "Newcomers"})
 ME = E("me", "GET", "/api/v1/me", "team")
 CLAIM = E("me-claims", "POST", "/api/v1/me/claims", "team", {"round": Ref("round_pool")})
@@ -368,6 +369,7 @@ ENDPOINTS = [
     DISQUALIFY,
     ADJUST,
     RESULTS,
+    HOST_BOARD,
     JOIN,
     ME,
     CLAIM,
@@ -515,6 +517,13 @@ def host_id_cases() -> Iterator[Case]:
         unknown_path="/api/v1/contests/{id}/results.csv",
         non_int_path="/api/v1/contests/first/results.csv",
     )
+    yield from id_cases(
+        HOST_BOARD,
+        param="contest_a",
+        other="contest_b",
+        unknown_path="/api/v1/contests/{id}/leaderboard",
+        non_int_path="/api/v1/contests/first/leaderboard",
+    )
 
 
 def import_cases() -> Iterator[Case]:
@@ -539,7 +548,7 @@ def import_cases() -> Iterator[Case]:
     yield IMPORT.case("CSV file of control characters", 400, "invalid_import", body=Raw(b"\x00\x01,,\n", "text/csv"))
     numeric = {**NUMERIC, "answer": True}
     bool_file = json.dumps({"rounds": [{"kind": "pool", "title": "R", "questions": [numeric]}]}).encode()
-    yield IMPORT.case("numeric answer a boolean", 400, "invalid_import", body=Raw(bool_file), xfail=NUMERIC_BOOL_BUG)
+    yield IMPORT.case("numeric answer a boolean", 400, "invalid_import", body=Raw(bool_file))
     no_file = encode_multipart(BOUNDARY, {"notes": "the file is missing"})
     yield IMPORT.case("multipart without a file", 400, "validation_error", body=Raw(no_file, MULTIPART_CONTENT))
     yield IMPORT.case("finished contest", 409, "invalid_transition", path="/api/v1/contests/{contest_finished}/import")
@@ -575,10 +584,6 @@ CHOICE = {"type": "choice", "prompt": "Pick", "choices": ["A", "B"], "answer": [
 NUMERIC = {"type": "numeric", "prompt": "Pi?", "answer": 3.14}
 TEXT = {"type": "text", "prompt": "Capital?", "answer": ["Paris"]}
 CODE = {"type": "code", "prompt": "Add", "languages": ["python"], "tests": [{"input": "1 2\n", "output": "3\n"}]}
-NUMERIC_BOOL_BUG = (
-    "BUG: NumericDefinition uses DRF FloatField, which takes JSON true/false as 1.0/0.0, so a boolean "
-    "answer or tolerance is stored as a number (rooms/question_types.py; fix: refuse bool before float())."
-)
 BAD_DEFINITIONS: list[tuple[str, dict[str, Any], str | None]] = [
     ("type missing", {"prompt": "Why?"}, None),
     ("type unknown", {**ESSAY, "type": "riddle"}, None),
@@ -614,8 +619,8 @@ BAD_DEFINITIONS: list[tuple[str, dict[str, Any], str | None]] = [
     ("numeric: answer a list", {**NUMERIC, "answer": [3.14]}, None),
     ("numeric: answer 'NaN'", {**NUMERIC, "answer": "NaN"}, None),
     ("numeric: answer beyond float", {**NUMERIC, "answer": 10**400}, None),
-    ("numeric: answer a boolean", {**NUMERIC, "answer": True}, NUMERIC_BOOL_BUG),
-    ("numeric: tolerance a boolean", {**NUMERIC, "tolerance": True}, NUMERIC_BOOL_BUG),
+    ("numeric: answer a boolean", {**NUMERIC, "answer": True}, None),
+    ("numeric: tolerance a boolean", {**NUMERIC, "tolerance": True}, None),
     ("numeric: tolerance negative", {**NUMERIC, "tolerance": -0.1}, None),
     ("numeric: tolerance 'Infinity'", {**NUMERIC, "tolerance": "Infinity"}, None),
     ("text: no accepted answer", {**TEXT, "answer": []}, None),
@@ -863,12 +868,6 @@ def claim_cases() -> Iterator[Case]:
     yield replace(e.other_method("GET"), body=NO_BODY)
 
 
-OVERFLOW_BUG = (
-    "BUG: NumericType.parse_answer calls math.isfinite() on a JSON integer too large for a float, which raises "
-    "OverflowError: a 500 (rooms/question_types.py; fix: catch OverflowError and raise InvalidAnswer)."
-)
-
-
 def answer_cases() -> Iterator[Case]:
     e = ANSWER
     yield e.case("Idempotency-Key missing", 400, "validation_error", headers={"Idempotency-Key": None})
@@ -918,7 +917,6 @@ def answer_cases() -> Iterator[Case]:
         "invalid_answer",
         question=Ref("q_numeric"),
         answer=10**400,
-        xfail=OVERFLOW_BUG,
     )
     yield e.with_fields(
         "text answer a lone surrogate", 400, "validation_error", question=Ref("q_text"), answer="\ud800"

@@ -12,7 +12,7 @@ from django.test import Client, RequestFactory
 
 from scoring.models import ScoreEvent
 
-from .factories import UserFactory
+from .factories import user_make
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,7 @@ def test_every_model_has_an_admin_and_the_ledger_is_read_only() -> None:
         for model in apps.get_app_config(app).get_models():
             assert admin.site.is_registered(model), model.__name__
     request = RequestFactory().get("/admin/")
-    request.user = UserFactory(is_superuser=True, is_staff=True)
+    request.user = user_make(is_superuser=True, is_staff=True)
     ledger_admin = admin.site._registry[ScoreEvent]
     assert not ledger_admin.has_add_permission(request)
     assert not ledger_admin.has_change_permission(request)

@@ -10,13 +10,13 @@ from rest_framework.test import APIClient
 from rooms.models import Contest, ContestEvent, ContestStatus, Question
 from rooms.services import CONTEST_TRANSITIONS
 
-from ..factories import PASSWORD, UserFactory, choice_question, contest_make, host_client, pool_round
+from ..factories import PASSWORD, choice_question, contest_make, host_client, pool_round, user_make
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_quizmaster_exchanges_a_password_for_a_token_that_works() -> None:
-    user = UserFactory()
+    user = user_make()
     response = APIClient().post("/api/v1/auth/token", {"username": user.username, "password": PASSWORD}, format="json")
     assert response.status_code == 200
     client = APIClient()
@@ -27,7 +27,7 @@ def test_a_quizmaster_exchanges_a_password_for_a_token_that_works() -> None:
 
 
 def test_host_tokens_are_stored_hashed() -> None:
-    user = UserFactory()
+    user = user_make()
     token = (
         APIClient()
         .post("/api/v1/auth/token", {"username": user.username, "password": PASSWORD}, format="json")
@@ -38,7 +38,7 @@ def test_host_tokens_are_stored_hashed() -> None:
 
 
 def test_creating_a_contest_gives_a_draft_with_a_join_code_and_default_settings() -> None:
-    client = host_client(UserFactory())
+    client = host_client(user_make())
     response = client.post(
         "/api/v1/contests", {"title": "Friday quiz", "settings": {"starting_points": 200}}, format="json"
     )
@@ -51,7 +51,7 @@ def test_creating_a_contest_gives_a_draft_with_a_join_code_and_default_settings(
 
 
 def test_the_lifecycle_runs_draft_lobby_running_paused_running_finished() -> None:
-    user = UserFactory()
+    user = user_make()
     client = host_client(user)
     contest_id = client.post("/api/v1/contests", {"title": "Q"}, format="json").json()["id"]
     for action, status in [
@@ -186,7 +186,7 @@ def test_bank_questions_are_copied_into_rounds() -> None:
     assert added.status_code == 201
     question = Question.objects.get(round=round_)
     assert question.key == {"answer": ["Paris", "Paris, France"]} and question.source_id == bank.json()["id"]
-    other = host_client(UserFactory())
+    other = host_client(user_make())
     stolen = other.post(f"/api/v1/rounds/{round_.pk}/questions", [{"bank_question": bank.json()["id"]}], format="json")
     assert stolen.status_code == 404
 

@@ -7,9 +7,11 @@ import io
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from rooms.question_types import question_definition_validate
+from rooms.services import contest_update as update_contest
 from rooms.services import questions_create, round_create, round_transition
 from scoring.models import Answer, LedgerReason, ScoreEvent
 from teams.models import Team
@@ -183,3 +185,30 @@ def test_results_csv_lists_standings_with_points_per_round_and_defuses_formulas(
     assert rows[0] == ["rank", "team", "status", "score", "Pool one", "other"]
     assert rows[1] == ["1", "'=HYPERLINK(evil)", "active", "1100", "100", "1000"]
     assert rows[2] == ["2", "Second", "active", "1000", "0", "1000"]
+
+
+def test_during_a_freeze_teams_and_the_audience_see_the_frozen_board_and_hosts_see_it_live() -> None:
+    contest = contest_make()
+    round_ = pool_round(contest, questions=2, exclusive=False)
+    leader, chaser = team_make(contest=contest), team_make(contest=contest)
+    client = team_client(leader)
+    question = client.post("/api/v1/me/claims", {"round": round_.pk}, format="json").json()["claim"]["question"]
+    _answer(client, question["id"], [1])
+    update_contest(contest=contest, settings={"freeze_at": timezone.now().isoformat()})
+    late = team_make(contest=contest, name="Latecomers")
+
+    chaser_client = team_client(chaser)
+    question = chaser_client.post("/api/v1/me/claims", {"round": round_.pk}, format="json").json()["claim"]
+    _answer(chaser_client, question["question"]["id"], [1], key="after")
+    second = chaser_client.post("/api/v1/me/claims", {"round": round_.pk}, format="json").json()["claim"]
+    after_freeze = _answer(chaser_client, second["question"]["id"], [1], key="after-2").json()
+
+    public = APIClient().get(f"/api/v1/public/{contest.code}/leaderboard").json()
+    assert public["frozen_at"] is not None
+    assert [(r["id"], r["score"]) for r in public["teams"]] == [(leader.pk, 1100), (chaser.pk, 1000), (late.pk, 1000)]
+    assert after_freeze["score"] == 1200, "a team sees its own score"
+    assert after_freeze["rank"] == 2, "but its rank among the others as of the freeze"
+    assert team_client(chaser).get("/api/v1/me").json()["rank"] == 2
+    live = host_client(contest.owner).get(f"/api/v1/contests/{contest.pk}/leaderboard").json()
+    assert live["frozen_at"] is None
+    assert [(r["id"], r["score"]) for r in live["teams"]] == [(chaser.pk, 1200), (leader.pk, 1100), (late.pk, 1000)]

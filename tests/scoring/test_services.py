@@ -15,7 +15,7 @@ from scoring.services import adjustment_create
 from teams.models import Claim, ClaimKind, Team
 
 from ..concurrency import post_outcome, race
-from ..factories import UserFactory, choice_question, contest_make, pool_round, team_client, team_make
+from ..factories import choice_question, contest_make, pool_round, team_client, team_make, user_make
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -183,7 +183,7 @@ def test_a_mystery_question_answered_correctly_pays_the_box_reward() -> None:
 def test_an_adjustment_with_a_repeated_key_is_written_once() -> None:
     contest = contest_make()
     team = team_make(contest=contest)
-    author = UserFactory()
+    author = user_make()
     first = adjustment_create(team=team, points=-50, reason="Phone out", author=author, idempotency_key="adj-1")
     again = adjustment_create(team=team, points=-50, reason="Phone out", author=author, idempotency_key="adj-1")
     assert first.pk == again.pk
