@@ -20,10 +20,10 @@ from teams.auth import IsHost, request_host
 
 from . import selectors, services
 from .errors import DomainError
-from .models import Contest, Difficulty, HostToken, Round, RoundKind
+from .models import Contest, HostToken, Round
 from .openapi import OBJECT_LIST, errors
 from .question_types import question_definition_validate, question_export
-from .serializers import StrictSerializer
+from .serializers import MysteryBoxSerializer, RoundInputSerializer, StrictSerializer, validated
 from .tokens import token_new
 
 
@@ -37,7 +37,7 @@ class AuthTokenView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         username = serializers.CharField(max_length=150)
         password = serializers.CharField(max_length=128, trim_whitespace=False)
 
@@ -50,7 +50,7 @@ class AuthTokenView(APIView):
         summary="Exchange a quizmaster's username and password for an API token",
     )
     def post(self, request: Request) -> Response:
-        data = _validated(self.InputSerializer, request.data)
+        data = validated(self.InputSerializer, request.data)
         user = authenticate(request, username=data["username"], password=data["password"])
         if user is None:
             raise InvalidCredentials()
@@ -69,12 +69,6 @@ class ContestSettingsSerializer(StrictSerializer):
         if attrs.get("freeze_at") is not None:
             attrs["freeze_at"] = attrs["freeze_at"].isoformat()
         return attrs
-
-
-class MysteryBoxSerializer(serializers.Serializer):
-    difficulty = serializers.ChoiceField(choices=Difficulty.values)
-    cost = serializers.IntegerField(min_value=0, max_value=1_000_000)
-    reward = serializers.IntegerField(min_value=0, max_value=1_000_000)
 
 
 class RoundOutputSerializer(serializers.ModelSerializer):
@@ -109,12 +103,6 @@ class ContestOutputSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "title", "status", "settings", "rounds", "created_at", "updated_at"]
 
 
-def _validated(serializer_class: type[serializers.Serializer], data: Any, **kwargs: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 def _contest_body(contest: Contest) -> dict[str, Any]:
     contest = Contest.objects.prefetch_related("rounds__mystery_boxes").get(pk=contest.pk)
     return ContestOutputSerializer(contest).data
@@ -123,7 +111,7 @@ def _contest_body(contest: Contest) -> dict[str, Any]:
 class ContestListCreateView(APIView):
     permission_classes = [IsHost]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         title = serializers.CharField(max_length=200)
         settings = ContestSettingsSerializer(required=False)
 
@@ -138,7 +126,7 @@ class ContestListCreateView(APIView):
         summary="Create a draft contest with a join code",
     )
     def post(self, request: Request) -> Response:
-        data = _validated(self.InputSerializer, request.data)
+        data = validated(self.InputSerializer, request.data)
         contest = services.contest_create(
             owner=request_host(request), title=data["title"], settings=data.get("settings", {})
         )
@@ -148,7 +136,7 @@ class ContestListCreateView(APIView):
 class ContestDetailView(APIView):
     permission_classes = [IsHost]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         title = serializers.CharField(max_length=200, required=False)
         settings = ContestSettingsSerializer(required=False)
 
@@ -163,7 +151,7 @@ class ContestDetailView(APIView):
     )
     def patch(self, request: Request, contest_id: int) -> Response:
         contest = selectors.contest_get(owner=request_host(request), contest_id=contest_id)
-        data = _validated(self.InputSerializer, request.data)
+        data = validated(self.InputSerializer, request.data)
         contest = services.contest_update(contest=contest, title=data.get("title"), settings=data.get("settings"))
         return Response(_contest_body(contest))
 
@@ -191,19 +179,7 @@ class ContestActionView(APIView):
 
 class RoundCreateView(APIView):
     permission_classes = [IsHost]
-
-    class InputSerializer(serializers.Serializer):
-        kind = serializers.ChoiceField(choices=RoundKind.values)
-        title = serializers.CharField(max_length=200)
-        exclusive = serializers.BooleanField(default=True)
-        claim_limit = serializers.IntegerField(min_value=1, max_value=1000, allow_null=True, default=1)
-        mystery_boxes = serializers.ListField(child=MysteryBoxSerializer(), required=False, max_length=3)
-
-        def validate_mystery_boxes(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
-            difficulties = [box["difficulty"] for box in value]
-            if len(set(difficulties)) != len(difficulties):
-                raise serializers.ValidationError("One box per difficulty.")
-            return value
+    InputSerializer = RoundInputSerializer
 
     @extend_schema(
         request=InputSerializer,
@@ -212,7 +188,7 @@ class RoundCreateView(APIView):
     )
     def post(self, request: Request, contest_id: int) -> Response:
         contest = selectors.contest_get(owner=request_host(request), contest_id=contest_id)
-        data = _validated(self.InputSerializer, request.data)
+        data = validated(self.InputSerializer, request.data)
         round_ = services.round_create(contest=contest, **data)
         return Response(RoundOutputSerializer(round_).data, status=201)
 
@@ -298,7 +274,7 @@ class BankView(APIView):
         data = request.data if isinstance(request.data, dict) else None
         if data is None:
             raise serializers.ValidationError({"non_field_errors": ["Send one question as a JSON object."]})
-        tags = _validated(_TagsSerializer, {"tags": data.get("tags", [])})["tags"]
+        tags = validated(_TagsSerializer, {"tags": data.get("tags", [])})["tags"]
         definition = question_definition_validate({k: v for k, v in data.items() if k != "tags"})
         question = services.bank_question_create(owner=request_host(request), definition=definition, tags=tags)
         return Response({"id": question.pk, "tags": question.tags, **question_export(question)}, status=201)

@@ -9,7 +9,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.parsers import MultiPartParser
-from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,6 +17,7 @@ from teams.auth import IsHost, request_host
 
 from . import importing, selectors
 from .api import RoundOutputSerializer
+from .downloads import CsvDownloadView, csv_attachment
 from .importing.common import file_error
 from .openapi import errors
 
@@ -118,13 +118,8 @@ class ContestExportJsonView(APIView):
         return _attachment(Response(importing.contest_export_json(contest=contest)), f"contest-{contest.code}.json")
 
 
-class ContestExportCsvView(APIView):
+class ContestExportCsvView(CsvDownloadView):
     permission_classes = [IsHost]
-
-    def perform_content_negotiation(self, request: Request, force: bool = False) -> tuple[BaseRenderer, str]:
-        # The body is a ready HttpResponse, so `Accept: text/csv` must not be refused (406);
-        # error bodies still fall back to JSON.
-        return super().perform_content_negotiation(request, force=True)
 
     @extend_schema(
         responses={(200, "text/csv"): OpenApiTypes.STR, **errors(e409=["export_needs_json"])},
@@ -133,4 +128,4 @@ class ContestExportCsvView(APIView):
     def get(self, request: Request, contest_id: int) -> HttpResponse:
         contest = selectors.contest_get(owner=request_host(request), contest_id=contest_id)
         body = importing.contest_export_csv(contest=contest)
-        return _attachment(HttpResponse(body, content_type="text/csv; charset=utf-8"), f"contest-{contest.code}.csv")
+        return csv_attachment(body, filename=f"contest-{contest.code}.csv")

@@ -7,6 +7,8 @@ from typing import Any, ClassVar
 
 from rest_framework import serializers
 
+from .models import Difficulty, RoundKind
+
 
 class StrictSerializer(serializers.Serializer):
     """Refuses fields it does not know, so a typo is an error instead of silently ignored."""
@@ -37,3 +39,32 @@ class FiniteFloatField(serializers.FloatField):
         if not math.isfinite(value):
             self.fail("invalid")
         return super().to_internal_value(value)
+
+
+class MysteryBoxSerializer(StrictSerializer):
+    difficulty = serializers.ChoiceField(choices=Difficulty.values)
+    cost = serializers.IntegerField(min_value=0, max_value=1_000_000)
+    reward = serializers.IntegerField(min_value=0, max_value=1_000_000)
+
+
+class RoundInputSerializer(StrictSerializer):
+    """A round as the rounds endpoint and contest import take it."""
+
+    kind = serializers.ChoiceField(choices=RoundKind.values)
+    title = serializers.CharField(max_length=200)
+    exclusive = serializers.BooleanField(default=True)
+    claim_limit = serializers.IntegerField(min_value=1, max_value=1000, allow_null=True, default=1)
+    mystery_boxes = serializers.ListField(child=MysteryBoxSerializer(), required=False, max_length=3)
+
+    def validate_mystery_boxes(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        difficulties = [box["difficulty"] for box in value]
+        if len(set(difficulties)) != len(difficulties):
+            raise serializers.ValidationError("One box per difficulty.")
+        return value
+
+
+def validated(serializer_class: type[serializers.Serializer], data: Any, **kwargs: Any) -> dict[str, Any]:
+    """Validate `data` or raise ValidationError (answered as 400 validation_error)."""
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)

@@ -17,11 +17,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from rooms.api import _validated
+from rooms.downloads import CsvDownloadView, csv_attachment
 from rooms.errors import NotFound
 from rooms.models import Difficulty
 from rooms.openapi import errors
 from rooms.selectors import contest_by_code, contest_get
+from rooms.serializers import StrictSerializer, validated
 from teams.auth import IsHost, IsTeam, request_host, request_team
 from teams.selectors import claim_view, team_get_for_host
 
@@ -73,7 +74,7 @@ def csv_safe(text: str) -> str:
 class AnswerSubmitView(APIView):
     permission_classes = [IsTeam]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         question = serializers.IntegerField(min_value=1)
         answer = serializers.JSONField()
 
@@ -122,7 +123,7 @@ class AnswerSubmitView(APIView):
     def post(self, request: Request) -> Response:
         key = idempotency_key_get(request, required=True)
         assert key is not None
-        data = _validated(self.InputSerializer, request.data)
+        data = validated(self.InputSerializer, request.data)
         result = services.answer_submit(
             team=request_team(request), question_id=data["question"], payload=data["answer"], idempotency_key=key
         )
@@ -143,7 +144,7 @@ class AnswerDetailView(APIView):
 class MysteryOpenView(APIView):
     permission_classes = [IsTeam]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         round = serializers.IntegerField(min_value=1)
         difficulty = serializers.ChoiceField(choices=Difficulty.values)
 
@@ -173,7 +174,7 @@ class MysteryOpenView(APIView):
         summary="Pay for a mystery box and draw a question; nothing is taken when it fails",
     )
     def post(self, request: Request) -> Response:
-        data = _validated(self.InputSerializer, request.data)
+        data = validated(self.InputSerializer, request.data)
         result = services.mystery_open(
             team=request_team(request), round_id=data["round"], difficulty=data["difficulty"]
         )
@@ -184,7 +185,7 @@ class MysteryOpenView(APIView):
 class AdjustmentView(APIView):
     permission_classes = [IsHost]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         points = serializers.IntegerField(min_value=-1_000_000, max_value=1_000_000)
         reason = serializers.CharField(max_length=500)
 
@@ -200,7 +201,7 @@ class AdjustmentView(APIView):
     )
     def post(self, request: Request, team_id: int) -> Response:
         team = team_get_for_host(owner=request_host(request), team_id=team_id)
-        data = _validated(self.InputSerializer, request.data)
+        data = validated(self.InputSerializer, request.data)
         row = services.adjustment_create(
             team=team,
             points=data["points"],
@@ -238,7 +239,7 @@ class HostLeaderboardView(APIView):
         return Response({"code": contest.display_code, "status": contest.status, **board})
 
 
-class ResultsCsvView(APIView):
+class ResultsCsvView(CsvDownloadView):
     permission_classes = [IsHost]
 
     @extend_schema(
@@ -255,6 +256,4 @@ class ResultsCsvView(APIView):
             writer.writerow(
                 [row["rank"] or "", csv_safe(row["team"]), row["status"], row["score"], *row["rounds"], row["other"]]
             )
-        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="results-{contest.code}.csv"'
-        return response
+        return csv_attachment(out.getvalue(), filename=f"results-{contest.code}.csv")

@@ -12,8 +12,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from rooms.api import _validated
 from rooms.openapi import OBJECT_LIST, errors
+from rooms.serializers import StrictSerializer, validated
 
 from . import selectors, services
 from .auth import IsHost, IsTeam, request_host, request_team
@@ -23,7 +23,7 @@ class JoinView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         code = serializers.CharField(max_length=32)
         team_name = serializers.CharField(max_length=64)
         members = serializers.ListField(child=serializers.CharField(max_length=64), max_length=12, default=list)
@@ -37,7 +37,7 @@ class JoinView(APIView):
         summary="Register a team; the token in the answer is shown only once",
     )
     def post(self, request: Request) -> Response:
-        data = _validated(self.InputSerializer, request.data)
+        data = validated(self.InputSerializer, request.data)
         team, token = services.team_join(code=data["code"], team_name=data["team_name"], members=data["members"])
         return Response({"team": selectors.team_view(team), "token": token}, status=201)
 
@@ -56,7 +56,7 @@ class MeView(APIView):
 class ClaimCreateView(APIView):
     permission_classes = [IsTeam]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         round = serializers.IntegerField(min_value=1)
 
     @extend_schema(
@@ -77,7 +77,7 @@ class ClaimCreateView(APIView):
         summary="Claim the next question of a pool round",
     )
     def post(self, request: Request) -> Response:
-        data = _validated(self.InputSerializer, request.data)
+        data = validated(self.InputSerializer, request.data)
         claim = services.claim_next(team=request_team(request), round_id=data["round"])
         return Response({"claim": selectors.claim_view(claim)}, status=201)
 
@@ -97,7 +97,7 @@ class TeamListView(APIView):
 class DisqualifyView(APIView):
     permission_classes = [IsHost]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(StrictSerializer):
         reason = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
 
     @extend_schema(
@@ -107,5 +107,5 @@ class DisqualifyView(APIView):
     )
     def post(self, request: Request, team_id: int) -> Response:
         team = selectors.team_get_for_host(owner=request_host(request), team_id=team_id)
-        data = _validated(self.InputSerializer, request.data)
+        data = validated(self.InputSerializer, request.data)
         return Response(selectors.team_view(services.team_disqualify(team=team, reason=data["reason"])))

@@ -12,10 +12,10 @@ from typing import Any
 
 from rest_framework import serializers
 
-from ..api import RoundCreateView
 from ..errors import DomainError, InvalidImport
 from ..models import RoundKind
 from ..question_types import question_definition_validate
+from ..serializers import RoundInputSerializer
 
 MAX_IMPORT_BYTES = 1024 * 1024
 MAX_IMPORT_QUESTIONS = 2000
@@ -26,7 +26,7 @@ Problem = dict[str, Any]
 Errors = dict[str, Any]
 
 # The round fields a file may set: exactly those the rounds endpoint accepts.
-ROUND_FIELDS = frozenset(RoundCreateView.InputSerializer().fields)
+ROUND_FIELDS = frozenset(RoundInputSerializer().fields)
 
 
 class ExportNeedsJson(DomainError):
@@ -62,7 +62,7 @@ def round_check(data: dict[str, Any]) -> tuple[dict[str, Any] | None, Errors]:
     Also refuses what `round_create` would refuse, so that it is reported with its line
     instead of stopping the import at the first such round.
     """
-    serializer = RoundCreateView.InputSerializer(data=data)
+    serializer = RoundInputSerializer(data=data)
     if not serializer.is_valid():
         return None, plain_errors(serializer.errors)
     fields = dict(serializer.validated_data)

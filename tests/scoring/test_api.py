@@ -179,9 +179,10 @@ def test_results_csv_lists_standings_with_points_per_round_and_defuses_formulas(
     client = team_client(winner)
     question = client.post("/api/v1/me/claims", {"round": round_.pk}, format="json").json()["claim"]["question"]
     _answer(client, question["id"], [1])
-    response = host_client(contest.owner).get(f"/api/v1/contests/{contest.pk}/results.csv")
-    assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    response = host_client(contest.owner).get(f"/api/v1/contests/{contest.pk}/results.csv", HTTP_ACCEPT="text/csv")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert response.content.startswith("\ufeff".encode()), "a BOM, so spreadsheets read UTF-8"
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == ["rank", "team", "status", "score", "Pool one", "other"]
     assert rows[1] == ["1", "'=HYPERLINK(evil)", "active", "1100", "100", "1000"]
     assert rows[2] == ["2", "Second", "active", "1000", "0", "1000"]
