@@ -153,10 +153,13 @@ class Question(QuestionFields):
             models.CheckConstraint(condition=Q(type__in=QuestionType.values), name="question_type_valid"),
         ]
         indexes = [
+            # The next pool question, and a mystery draw, read only untaken rows: without
+            # these, each claim filters past every question taken before it.
             models.Index(
-                fields=["round", "mystery", "difficulty", "position"],
-                condition=Q(taken=False),
-                name="question_untaken_idx",
+                fields=["round", "position"], condition=Q(taken=False, mystery=False), name="question_pool_next_idx"
+            ),
+            models.Index(
+                fields=["round", "difficulty"], condition=Q(taken=False, mystery=True), name="question_mystery_idx"
             ),
         ]
 

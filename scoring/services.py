@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from rooms.errors import NotFound
@@ -17,7 +18,7 @@ from rooms.events import event_append
 from rooms.models import EventScope, Question, RoundKind
 from rooms.question_types import QUESTION_TYPES
 from teams.models import Claim, ClaimKind, ClaimStatus, Team
-from teams.services import team_can_play, team_playable_round
+from teams.services import team_can_play, team_can_play_round, team_playable_round
 
 from .errors import (
     AlreadyAnswered,
@@ -45,46 +46,48 @@ def request_fingerprint(*, question_id: Any, answer: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _replay(*, team: Team, idempotency_key: str, fingerprint: str) -> SubmitResult | None:
-    previous = Answer.objects.filter(team=team, idempotency_key=idempotency_key).first()
-    if previous is None:
-        return None
-    if previous.request_hash != fingerprint:
-        raise IdempotencyKeyReused()
-    assert previous.response is not None and previous.response_status is not None
-    return SubmitResult(previous.response_status, previous.response)
+def _earlier_answer(*, team: Team, question_id: int, idempotency_key: str, fingerprint: str) -> SubmitResult | None:
+    """The stored response for a replayed key; AlreadyAnswered for a second answer to a
+    question under a new key; None when this is the team's first answer to it."""
+    earlier = list(Answer.objects.filter(Q(idempotency_key=idempotency_key) | Q(question_id=question_id), team=team))
+    for answer in earlier:
+        if answer.idempotency_key == idempotency_key:
+            if answer.request_hash != fingerprint:
+                raise IdempotencyKeyReused()
+            assert answer.response is not None and answer.response_status is not None
+            return SubmitResult(answer.response_status, answer.response)
+    if earlier:
+        raise AlreadyAnswered()
+    return None
 
 
 def answer_submit(*, team: Team, question_id: int, payload: Any, idempotency_key: str) -> SubmitResult:
     """Record a team's answer; score it at once when its type and round allow.
 
     Exactly once: the team row is locked before anything is checked or written, so the
-    team's concurrent submissions run one after another; a replayed key returns the
-    stored first response, and the unique constraints on (team, key) and
-    (team, question) back this up. Locks, in order: the team row, then the contest row
-    (event seq).
+    team's concurrent submissions run one after another. A replayed key returns the
+    stored first response whatever has happened since (the round may have ended), so it
+    is looked up before any rule about the game's state; only the answer's shape, which
+    a replay shares with its original, is checked first. The unique constraints on
+    (team, key) and (team, question) back this up. Locks, in order: the team row, then
+    the contest row (event seq).
     """
     fingerprint = request_fingerprint(question_id=question_id, answer=payload)
-    replay = _replay(team=team, idempotency_key=idempotency_key, fingerprint=fingerprint)
-    if replay is not None:
-        return replay
     question = (
-        Question.objects.select_related("round__contest")
-        .filter(pk=question_id, round__contest_id=team.contest_id)
-        .first()
+        Question.objects.select_related("round").filter(pk=question_id, round__contest_id=team.contest_id).first()
     )
     if question is None:
         raise NotFound("This contest has no such question.")
     spec = QUESTION_TYPES[question.type]
     parsed = spec.parse_answer(question, payload)
-    team_playable_round(team=team, round_id=question.round_id)
     with transaction.atomic():
-        team = Team.objects.select_for_update().get(pk=team.pk)
-        replay = _replay(team=team, idempotency_key=idempotency_key, fingerprint=fingerprint)
-        if replay is not None:
-            return replay
-        if Answer.objects.filter(team=team, question=question).exists():
-            raise AlreadyAnswered()
+        team = Team.objects.select_for_update(of=("self",)).select_related("contest").get(pk=team.pk)
+        earlier = _earlier_answer(
+            team=team, question_id=question_id, idempotency_key=idempotency_key, fingerprint=fingerprint
+        )
+        if earlier is not None:
+            return earlier
+        team_can_play_round(team=team, round_=question.round)
         claim = _answerable_claim(team=team, question=question)
         answer = Answer.objects.create(
             team=team,
@@ -102,7 +105,7 @@ def answer_submit(*, team: Team, question_id: int, payload: Any, idempotency_key
             _score_now(team=team, answer=answer, correct=bool(spec.is_correct(question, parsed)))
         result = _submit_result(team=team, answer=answer)
         answer.response, answer.response_status = result.body, result.status
-        answer.save(update_fields=["response", "response_status"])
+        answer.save(update_fields=["status", "correct", "points", "scored_at", "response", "response_status"])
         event_append(
             contest_id=team.contest_id,
             type="answer.recorded",
@@ -124,6 +127,7 @@ def _answerable_claim(*, team: Team, question: Question) -> Claim | None:
 
 
 def _score_now(*, team: Team, answer: Answer, correct: bool) -> None:
+    """Grade and write the ledger; the caller saves the answer's new fields."""
     answer.correct = correct
     lines = strategy_for(answer.question.round).lines(answer=answer, round_=answer.question.round)
     for line in lines:
@@ -137,7 +141,6 @@ def _score_now(*, team: Team, answer: Answer, correct: bool) -> None:
     answer.points = sum(line.points for line in lines)
     answer.status = AnswerStatus.SCORED
     answer.scored_at = timezone.now()
-    answer.save(update_fields=["correct", "points", "status", "scored_at"])
 
 
 def _submit_result(*, team: Team, answer: Answer) -> SubmitResult:
@@ -168,8 +171,8 @@ def mystery_open(*, team: Team, round_id: int, difficulty: str) -> MysteryResult
     if box is None:
         raise UnknownBox(f"This round has no {difficulty} mystery box.")
     with transaction.atomic():
-        team = Team.objects.select_for_update().get(pk=team.pk)
-        team_can_play(team=team, contest=round_.contest)
+        team = Team.objects.select_for_update(of=("self",)).select_related("contest").get(pk=team.pk)
+        team_can_play(team=team, contest=team.contest)
         if team.score < box.cost:
             raise NotEnoughPoints(f"The {difficulty} box costs {box.cost}; your team has {team.score}.")
         question = (

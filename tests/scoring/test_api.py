@@ -213,3 +213,16 @@ def test_during_a_freeze_teams_and_the_audience_see_the_frozen_board_and_hosts_s
     live = host_client(contest.owner).get(f"/api/v1/contests/{contest.pk}/leaderboard").json()
     assert live["frozen_at"] is None
     assert [(r["id"], r["score"]) for r in live["teams"]] == [(chaser.pk, 1200), (leader.pk, 1100), (late.pk, 1000)]
+
+
+def test_a_replay_after_the_round_ended_still_gets_the_first_response() -> None:
+    contest = contest_make()
+    round_ = pool_round(contest, questions=1)
+    client = team_client(team_make(contest=contest))
+    question = client.post("/api/v1/me/claims", {"round": round_.pk}, format="json").json()["claim"]["question"]
+    first = _answer(client, question["id"], [1], key="before-the-end")
+    round_transition(round_=round_, action="end")
+    replay = _answer(client, question["id"], [1], key="before-the-end")
+    assert (replay.status_code, replay.json()) == (201, first.json())
+    fresh = _answer(client, question["id"], [1], key="after-the-end")
+    assert (fresh.status_code, fresh.json()["code"]) == (409, "already_answered")
