@@ -43,7 +43,7 @@ typecheck: install
 	$(BIN)/mypy .
 
 migrations-check: install
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
 pytest: install
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
