@@ -74,7 +74,9 @@ def answer_submit(*, team: Team, question_id: int, payload: Any, idempotency_key
     """
     fingerprint = request_fingerprint(question_id=question_id, answer=payload)
     question = (
-        Question.objects.select_related("round").filter(pk=question_id, round__contest_id=team.contest_id).first()
+        Question.objects.select_related("round__contest")
+        .filter(pk=question_id, round__contest_id=team.contest_id)
+        .first()
     )
     if question is None:
         raise NotFound("This contest has no such question.")

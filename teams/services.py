@@ -85,7 +85,7 @@ def team_disqualify(*, team: Team, reason: str = "") -> Team:
 
 def team_playable_round(*, team: Team, round_id: int, kind: str | None = None) -> Round:
     """The team's contest's round `round_id`, if the team may play in it now."""
-    round_ = Round.objects.filter(pk=round_id, contest_id=team.contest_id).first()
+    round_ = Round.objects.select_related("contest").filter(pk=round_id, contest_id=team.contest_id).first()
     if round_ is None:
         raise NotFound("This contest has no such round.")
     team_can_play_round(team=team, round_=round_, kind=kind)
@@ -93,8 +93,11 @@ def team_playable_round(*, team: Team, round_id: int, kind: str | None = None) -
 
 
 def team_can_play_round(*, team: Team, round_: Round, kind: str | None = None) -> None:
-    """Refuse unless the team may act in this round of its contest now."""
-    team_can_play(team=team, contest=team.contest)
+    """Refuse unless the team may act in this round of its contest now.
+
+    `round_.contest` must be freshly read: it is the contest whose status is checked.
+    """
+    team_can_play(team=team, contest=round_.contest)
     if kind is not None and round_.kind != kind:
         raise WrongRoundKind(f"This is a {round_.kind} round; the action needs a {kind} round.")
     if round_.status != RoundStatus.ACTIVE:
