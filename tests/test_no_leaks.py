@@ -34,7 +34,7 @@ from rest_framework.test import APIClient
 
 from rooms import services as room_services
 from rooms.models import Contest, Question, Round
-from rooms.question_types import question_definition_validate
+from rooms.question_types import LANGUAGES, question_definition_validate
 from scoring import services as scoring_services
 from scoring.models import Answer
 from teams import services as team_services
@@ -345,6 +345,7 @@ PUBLIC_WALK: dict[str, Callable[[Walk], None]] = {
     "public-leaderboard": walk_leaderboard,
     "healthz": walk_get("/healthz"),
     "readyz": walk_get("/readyz"),
+    "metrics": walk_get("/metrics"),
     "schema": walk_get("/api/schema"),
     "docs": walk_get("/api/docs"),
 }
@@ -493,6 +494,7 @@ def private_data(walk: Walk) -> dict[str, Private]:
         claims = Claim.objects.filter(team_id=side.team_id).select_related("question")
         texts = {s for s in _leaves(side.sent) if isinstance(s, str) and len(s) >= 6}
         texts |= {s["source"] for s in side.sent if isinstance(s, dict)}
+        texts -= set(LANGUAGES)  # a code answer's language is public vocabulary, not the team's secret
         result[name] = Private(
             token=side.token,
             token_hash=Team.objects.get(pk=side.team_id).token_hash,

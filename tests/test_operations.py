@@ -12,7 +12,7 @@ from django.test import Client, RequestFactory
 
 from scoring.models import ScoreEvent
 
-from .factories import user_make
+from .factories import contest_make, team_make, user_make
 
 pytestmark = pytest.mark.django_db
 
@@ -49,3 +49,21 @@ def test_every_model_has_an_admin_and_the_ledger_is_read_only() -> None:
     assert not ledger_admin.has_add_permission(request)
     assert not ledger_admin.has_change_permission(request)
     assert not ledger_admin.has_delete_permission(request)
+
+
+def test_metrics_expose_request_timings_and_the_game_state(settings) -> None:  # type: ignore[no-untyped-def]
+    contest = contest_make()
+    team_make(contest=contest)
+    Client().get("/healthz")
+    body = Client().get("/metrics").content.decode()
+    assert 'quizserver_http_request_seconds_count{method="GET",route="healthz",status="200"}' in body
+    assert 'quizserver_contests{status="running"} 1.0' in body
+    assert 'quizserver_teams{status="active"} 1.0' in body
+    assert 'quizserver_ledger_rows{reason="starting_points"} 1.0' in body
+
+
+def test_metrics_want_the_token_when_one_is_set(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.METRICS_TOKEN = "scrape-secret"
+    refused = Client().get("/metrics")
+    assert refused.status_code == 401 and refused.json()["code"] == "not_authenticated"
+    assert Client().get("/metrics", HTTP_AUTHORIZATION="Bearer scrape-secret").status_code == 200
