@@ -23,7 +23,7 @@ from .errors import DomainError
 from .models import Contest, HostToken, Round
 from .openapi import OBJECT_LIST, errors
 from .question_types import question_definition_validate, question_export
-from .serializers import MysteryBoxSerializer, RoundInputSerializer, StrictSerializer, validated
+from .serializers import BankTagsSerializer, MysteryBoxSerializer, RoundInputSerializer, StrictSerializer, validated
 from .tokens import token_new
 
 
@@ -274,14 +274,10 @@ class BankView(APIView):
         data = request.data if isinstance(request.data, dict) else None
         if data is None:
             raise serializers.ValidationError({"non_field_errors": ["Send one question as a JSON object."]})
-        tags = validated(_TagsSerializer, {"tags": data.get("tags", [])})["tags"]
+        tags = validated(BankTagsSerializer, {"tags": data.get("tags", [])})["tags"]
         definition = question_definition_validate({k: v for k, v in data.items() if k != "tags"})
         question = services.bank_question_create(owner=request_host(request), definition=definition, tags=tags)
         return Response({"id": question.pk, "tags": question.tags, **question_export(question)}, status=201)
-
-
-class _TagsSerializer(serializers.Serializer):
-    tags = serializers.ListField(child=serializers.CharField(max_length=40), max_length=20)
 
 
 class BankDetailView(APIView):

@@ -1,4 +1,5 @@
-"""Quizmaster HTTP API: import a contest's rounds and questions from a file, and export them."""
+"""Quizmaster HTTP API: import a contest's rounds and questions, or questions into the
+question bank, from a file; and export them in the same formats."""
 
 from __future__ import annotations
 
@@ -24,15 +25,25 @@ from .openapi import errors
 JSON_TYPES = frozenset({"application/json", "text/json"})
 CSV_TYPES = frozenset({"text/csv", "application/csv"})
 
-IMPORT_DESCRIPTION = """\
+UPLOAD_DESCRIPTION = """\
 Send the file as the multipart field `file` (named `*.json` or `*.csv`), or send the file
 itself as the body with `Content-Type: application/json` or `text/csv`.
 
 All or nothing: on any problem nothing is created and the answer is 400 `invalid_import`
-with `fields.errors`, a list of `{"line", "path", "errors"}`, one per bad round, question
-or row (`line` is 1-based; for CSV the header is line 1). Limits: 1 MiB, 2,000 questions,
-200 rounds; UTF-8 only (a byte order mark is fine).
+with `fields.errors`, a list of `{{"line", "path", "errors"}}`, one per bad {items}
+(`line` is 1-based; for CSV the header is line 1). Limits: 1 MiB, {limits}; UTF-8 only
+(a byte order mark is fine).
 """
+IMPORT_DESCRIPTION = UPLOAD_DESCRIPTION.format(items="round, question or row", limits="2,000 questions, 200 rounds")
+BANK_IMPORT_DESCRIPTION = (
+    UPLOAD_DESCRIPTION.format(items="question or row", limits="2,000 questions")
+    + """
+JSON: `{"questions": [<question definition, with optional "tags": [str]>]}`. CSV: the
+question columns of the contest CSV (`type, prompt, choices, answer, tolerance, points,
+difficulty, mystery, time_limit_s`, optional `multiple, max_length`) and `tags`
+(`|`-separated); code questions only in JSON.
+"""
+)
 
 
 class ContestImportView(APIView):
@@ -129,3 +140,54 @@ class ContestExportCsvView(CsvDownloadView):
         contest = selectors.contest_get(owner=request_host(request), contest_id=contest_id)
         body = importing.contest_export_csv(contest=contest)
         return csv_attachment(body, filename=f"contest-{contest.code}.csv")
+
+
+class BankImportView(APIView):
+    permission_classes = [IsHost]
+    parser_classes = [MultiPartParser]  # a raw body is read as bytes, as for contest import
+
+    @extend_schema(
+        request={
+            "multipart/form-data": inline_serializer("BankImportUpload", {"file": serializers.FileField()}),
+            "application/json": OpenApiTypes.OBJECT,
+            "text/csv": OpenApiTypes.STR,
+        },
+        responses={
+            201: inline_serializer(
+                "BankImported",
+                {
+                    "questions": serializers.IntegerField(),
+                    "ids": serializers.ListField(child=serializers.IntegerField()),
+                },
+            ),
+            **errors(e400=["invalid_import"], e413=["request_too_large"], e415=["unsupported_media_type"]),
+        },
+        summary="Import questions into your bank from a JSON or CSV file (all or nothing)",
+        description=BANK_IMPORT_DESCRIPTION,
+    )
+    def post(self, request: Request) -> Response:
+        raw, fmt = _import_body(request)
+        created = importing.bank_import_file(owner=request_host(request), raw=raw, fmt=fmt)
+        return Response({"questions": len(created), "ids": [question.pk for question in created]}, status=201)
+
+
+class BankExportJsonView(APIView):
+    permission_classes = [IsHost]
+
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT, **errors()},
+        summary="Your question bank, answers and tags included, in the JSON import format",
+    )
+    def get(self, request: Request) -> Response:
+        return _attachment(Response(importing.bank_export_json(owner=request_host(request))), "question-bank.json")
+
+
+class BankExportCsvView(CsvDownloadView):
+    permission_classes = [IsHost]
+
+    @extend_schema(
+        responses={(200, "text/csv"): OpenApiTypes.STR, **errors(e409=["export_needs_json"])},
+        summary="Your question bank in the CSV import format (no code questions)",
+    )
+    def get(self, request: Request) -> HttpResponse:
+        return csv_attachment(importing.bank_export_csv(owner=request_host(request)), filename="question-bank.csv")

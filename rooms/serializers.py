@@ -63,6 +63,12 @@ class RoundInputSerializer(StrictSerializer):
         return value
 
 
+class BankTagsSerializer(serializers.Serializer):
+    """A bank question's tags, as the bank endpoint and bank import take them."""
+
+    tags = serializers.ListField(child=serializers.CharField(max_length=40), max_length=20)
+
+
 def validated(serializer_class: type[serializers.Serializer], data: Any, **kwargs: Any) -> dict[str, Any]:
     """Validate `data` or raise ValidationError (answered as 400 validation_error)."""
     serializer = serializer_class(data=data, **kwargs)

@@ -180,5 +180,14 @@ def bank_question_create(*, owner: User, definition: dict[str, Any], tags: list[
     return BankQuestion.objects.create(owner=owner, tags=tags, **definition)
 
 
+def bank_questions_create(*, owner: User, questions: list[tuple[dict[str, Any], list[str]]]) -> list[BankQuestion]:
+    """Add validated definitions, each with its tags, to the owner's bank in order, all or
+    none (bank import). Locks: none; the rows are new and nothing is numbered."""
+    with transaction.atomic():
+        return BankQuestion.objects.bulk_create(
+            BankQuestion(owner=owner, tags=tags, **definition) for definition, tags in questions
+        )
+
+
 def bank_question_delete(*, question: BankQuestion) -> None:
     question.delete()

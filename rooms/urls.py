@@ -20,6 +20,9 @@ urlpatterns = [
     path("rounds/<int:round_id>/questions", api.QuestionsView.as_view(), name="round-questions"),
     path("rounds/<int:round_id>/<str:action>", api.RoundActionView.as_view(), name="round-action"),
     path("bank", api.BankView.as_view(), name="bank"),
+    path("bank/import", api_import.BankImportView.as_view(), name="bank-import"),
+    path("bank/export.json", api_import.BankExportJsonView.as_view(), name="bank-export-json"),
+    path("bank/export.csv", api_import.BankExportCsvView.as_view(), name="bank-export-csv"),
     path("bank/<int:question_id>", api.BankDetailView.as_view(), name="bank-detail"),
     path("public/<str:code>", api.PublicContestView.as_view(), name="public-contest"),
 ]

@@ -158,6 +158,8 @@ def _build_world() -> World:
     essay = question_definition_validate({"type": "essay", "prompt": "Bank essay"})
     bank_a = room_services.bank_question_create(owner=alice, definition=essay, tags=["mine"])
     bank_b = room_services.bank_question_create(owner=bob, definition=essay, tags=["his"])
+    # Bob's bank also holds a code question, which its CSV export cannot hold.
+    room_services.bank_question_create(owner=bob, definition=question_definition_validate(CODE), tags=[])
 
     refs = {
         "contest_a": contest.pk,
@@ -349,6 +351,17 @@ IMPORT = E(
 )
 EXPORT_JSON = E("contest-export-json", "GET", "/api/v1/contests/{contest_a}/export.json", "host")
 EXPORT_CSV = E("contest-export-csv", "GET", "/api/v1/contests/{contest_a}/export.csv", "host")
+# The bank's import and exports take no id: each quizmaster reaches only their own bank.
+BANK_IMPORT = E(
+    "bank-import",
+    "POST",
+    "/api/v1/bank/import",
+    "host",
+    Raw(b'{"questions": [{"type": "essay", "prompt": "Imported", "tags": ["new"]}]}'),
+    shape_cases=False,
+)
+BANK_EXPORT_JSON = E("bank-export-json", "GET", "/api/v1/bank/export.json", "host")
+BANK_EXPORT_CSV = E("bank-export-csv", "GET", "/api/v1/bank/export.csv", "host")
 
 ENDPOINTS = [
     AUTH_TOKEN,
@@ -381,6 +394,9 @@ ENDPOINTS = [
     IMPORT,
     EXPORT_JSON,
     EXPORT_CSV,
+    BANK_IMPORT,
+    BANK_EXPORT_JSON,
+    BANK_EXPORT_CSV,
 ]
 
 
@@ -535,23 +551,40 @@ def import_cases() -> Iterator[Case]:
             unknown_path="/api/v1/contests/{id}/" + suffix,
             non_int_path="/api/v1/contests/first/" + suffix,
         )
-    yield IMPORT.case("file as text/plain", 415, "unsupported_media_type", body=Raw(b"{}", "text/plain"))
+    numeric = {**NUMERIC, "answer": True}
+    contest_file = json.dumps({"rounds": [{"kind": "pool", "title": "R", "questions": [numeric]}]}).encode()
+    yield from import_file_cases(IMPORT, "rounds", bad_question=contest_file)
+    yield IMPORT.case("finished contest", 409, "invalid_transition", path="/api/v1/contests/{contest_finished}/import")
+    yield from import_file_cases(BANK_IMPORT, "questions", bad_question=json.dumps({"questions": [numeric]}).encode())
+    for label, content in [
+        ("a tag of 41 characters", json.dumps({"questions": [{**ESSAY, "tags": ["x" * 41]}]}).encode()),
+        ("21 tags", json.dumps({"questions": [{**ESSAY, "tags": [f"t{i}" for i in range(21)]}]}).encode()),
+        ("a contest's file", b'{"rounds": [{"kind": "pool", "title": "R", "questions": []}]}'),
+    ]:
+        yield BANK_IMPORT.case(label, 400, "invalid_import", body=Raw(content))
+    header = b"type,prompt,choices,answer,tolerance,points,difficulty,mystery,time_limit_s,tags\n"
+    code_row = Raw(header + b"code,Add two numbers,,,,,,,,\n", "text/csv")
+    yield BANK_IMPORT.case("CSV row of a code question", 400, "invalid_import", body=code_row)
+    yield BANK_EXPORT_CSV.case("bank with a code question", 409, "export_needs_json", caller="bob")
+
+
+def import_file_cases(endpoint: Endpoint, key: str, *, bad_question: bytes) -> Iterator[Case]:
+    """Files an import endpoint must refuse whole; `key` is its JSON format's top-level list."""
+    e = endpoint
+    yield e.case("file as text/plain", 415, "unsupported_media_type", body=Raw(b"{}", "text/plain"))
     for label, content in [
         ("empty file", b""),
-        ("malformed JSON file", b'{"rounds": ['),
-        ("JSON file not UTF-8", b'{"rounds": "\xff"}'),
+        ("malformed JSON file", b'{"' + key.encode() + b'": ['),
+        ("JSON file not UTF-8", b'{"' + key.encode() + b'": "\xff"}'),
         ("JSON file nested 100,000 deep", b"[" * 100_000 + b"]" * 100_000),
         ("JSON file null", b"null"),
         ("JSON file a list", b"[1, 2]"),
     ]:
-        yield IMPORT.case(label, 400, "invalid_import", body=Raw(content))
-    yield IMPORT.case("CSV file of control characters", 400, "invalid_import", body=Raw(b"\x00\x01,,\n", "text/csv"))
-    numeric = {**NUMERIC, "answer": True}
-    bool_file = json.dumps({"rounds": [{"kind": "pool", "title": "R", "questions": [numeric]}]}).encode()
-    yield IMPORT.case("numeric answer a boolean", 400, "invalid_import", body=Raw(bool_file))
+        yield e.case(label, 400, "invalid_import", body=Raw(content))
+    yield e.case("CSV file of control characters", 400, "invalid_import", body=Raw(b"\x00\x01,,\n", "text/csv"))
+    yield e.case("numeric answer a boolean", 400, "invalid_import", body=Raw(bad_question))
     no_file = encode_multipart(BOUNDARY, {"notes": "the file is missing"})
-    yield IMPORT.case("multipart without a file", 400, "validation_error", body=Raw(no_file, MULTIPART_CONTENT))
-    yield IMPORT.case("finished contest", 409, "invalid_transition", path="/api/v1/contests/{contest_finished}/import")
+    yield e.case("multipart without a file", 400, "validation_error", body=Raw(no_file, MULTIPART_CONTENT))
 
 
 def answer_get_cases() -> Iterator[Case]:
@@ -1180,3 +1213,26 @@ def test_every_api_route_and_method_has_cases() -> None:
     for endpoint in ENDPOINTS:
         cases = [c for c in CASES if (c.route, c.method) == (endpoint.route, endpoint.method)]
         assert len(cases) >= 3, f"{endpoint.method} {endpoint.route} has only {len(cases)} cases"
+
+
+def test_id_less_bank_routes_give_each_quizmaster_their_own_bank(world: World) -> None:
+    """The bank's import and exports take no id that another quizmaster's could replace,
+    so no refusal shows their isolation: what each quizmaster gets is their own bank only."""
+    alice, bob = world.clients["alice"], world.clients["bob"]
+
+    def export_tags(client: APIClient) -> list[list[str]]:
+        response = client.get("/api/v1/bank/export.json")
+        assert response.status_code == 200, response.content
+        return [question["tags"] for question in response.json()["questions"]]
+
+    assert export_tags(alice) == [["mine"]]
+    assert export_tags(bob) == [["his"], []]
+    alice_csv = alice.get("/api/v1/bank/export.csv")
+    assert alice_csv.status_code == 200
+    assert "mine" in alice_csv.content.decode() and "his" not in alice_csv.content.decode()
+
+    imported = bob.generic("POST", "/api/v1/bank/import", BANK_IMPORT.body.content, BANK_IMPORT.body.content_type)
+
+    assert imported.status_code == 201, imported.content
+    assert export_tags(alice) == [["mine"]]
+    assert export_tags(bob) == [["his"], [], ["new"]]

@@ -369,6 +369,9 @@ HOST_ONLY = {
     "contest-import",
     "contest-export-json",
     "contest-export-csv",
+    "bank-import",
+    "bank-export-json",
+    "bank-export-csv",
 }
 # Django's admin: staff accounts only, HTML, outside the API.
 EXCLUDED_PREFIX = "admin/"

@@ -1,4 +1,4 @@
-"""The import service, file decoding, and the exports."""
+"""The import services, file decoding, and the exports: of contests and of the question bank."""
 
 from __future__ import annotations
 
@@ -6,13 +6,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Prefetch
 
-from .. import services
+from .. import selectors, services
 from ..errors import InvalidTransition
-from ..models import Contest, ContestStatus, Difficulty, Question, Round
+from ..models import BankQuestion, Contest, ContestStatus, Difficulty, Question, Round
 from ..question_types import question_export
+from .bank_format import BankPlan, bank_csv_plans, bank_csv_write, bank_json_plans
 from .common import MAX_IMPORT_BYTES, RoundPlan, file_error
 from .csv_format import csv_plans, csv_write
 from .json_format import json_plans
@@ -113,3 +115,33 @@ def _round_export(round_: Round) -> dict[str, Any]:
         "mystery_boxes": [{"difficulty": b.difficulty, "cost": b.cost, "reward": b.reward} for b in boxes],
         "questions": [question_export(question) for question in round_.questions.all()],
     }
+
+
+# --- The question bank ------------------------------------------------------------------
+
+
+def bank_import_file(*, owner: User, raw: bytes, fmt: ImportFormat) -> list[BankQuestion]:
+    """Parse, validate and add one file's questions to the owner's bank, all or none."""
+    plans = bank_import_parse(raw=raw, fmt=fmt)
+    return services.bank_questions_create(owner=owner, questions=[(plan.definition, plan.tags) for plan in plans])
+
+
+def bank_import_parse(*, raw: bytes, fmt: ImportFormat) -> list[BankPlan]:
+    """Decode and validate a whole bank file → plans. Raises InvalidImport; never writes."""
+    text = _decode(raw)
+    plans = bank_json_plans(text) if fmt == ImportFormat.JSON else bank_csv_plans(text)
+    if not plans:
+        raise file_error("The file has no questions; there is nothing to import.")
+    return plans
+
+
+def bank_export_json(*, owner: User) -> dict[str, Any]:
+    """The owner's bank, answers and tags included, in the JSON import format. Oldest first,
+    so that a bank imported from this file lists its questions in the same order."""
+    bank = selectors.bank_list(owner=owner).order_by("created_at", "pk")
+    return {"questions": [{**question_export(question), "tags": question.tags} for question in bank]}
+
+
+def bank_export_csv(*, owner: User) -> str:
+    """The owner's bank in the CSV import format. Raises ExportNeedsJson for code questions."""
+    return bank_csv_write(bank_export_json(owner=owner)["questions"])

@@ -10,8 +10,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from rooms import importing
-from rooms.importing.csv_format import values_join, values_split
-from rooms.importing.json_format import JsonPositions
+from rooms.importing.csv_common import values_join, values_split
+from rooms.importing.json_common import JsonPositions
 from rooms.models import Contest, ContestEvent, Question, Round
 
 from ..factories import UserFactory, contest_make, host_client, pool_round
@@ -507,11 +507,11 @@ def test_json_positions_find_objects_however_the_text_is_laid_out() -> None:
         '  {"kind": "live"}, 7, {"questions": "no"}, {"questions": [\n'
         "   {}]}]}"
     )
-    positions = JsonPositions(text)
+    positions = JsonPositions(text, ("rounds", "questions"))
 
-    assert [positions.round_line(i) for i in range(5)] == [1, 4, 4, 4, 4]
-    assert [positions.question_line(0, 0), positions.question_line(0, 1), positions.question_line(4, 0)] == [1, 2, 5]
-    assert positions.question_line(2, 0) is None
+    assert [positions.line(i) for i in range(6)] == [1, 4, 4, 4, 4, None]
+    assert [positions.line(0, 0), positions.line(0, 1), positions.line(4, 0)] == [1, 2, 5]
+    assert positions.line(2, 0) is None
 
 
 @pytest.mark.parametrize("values", [["a", "b"], ["a|b", "c"], ["back\\slash", "end\\"], ["", "x"], ["\\|"]])
