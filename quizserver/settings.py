@@ -147,6 +147,8 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "EXCEPTION_HANDLER": "rooms.errors.api_exception_handler",
+    # Counted in the cache (Redis when REDIS_URL is set, so shared by every process).
+    "DEFAULT_THROTTLE_RATES": {"login": env_str("THROTTLE_LOGIN", "20/min")},
     "DEFAULT_SCHEMA_CLASS": "rooms.openapi.QuizAutoSchema",
 }
 

@@ -14,6 +14,7 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from teams.auth import IsHost, request_host
@@ -33,9 +34,16 @@ class InvalidCredentials(DomainError):
     message = "Wrong username or password."
 
 
+class LoginThrottle(AnonRateThrottle):
+    """Password guessing is slowed per client address (THROTTLE_LOGIN, e.g. 20/min)."""
+
+    scope = "login"
+
+
 class AuthTokenView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
+    throttle_classes = [LoginThrottle]
 
     class InputSerializer(StrictSerializer):
         username = serializers.CharField(max_length=150)
@@ -45,7 +53,7 @@ class AuthTokenView(APIView):
         request=InputSerializer,
         responses={
             200: inline_serializer("HostToken", {"token": serializers.CharField()}),
-            **errors(e400=["invalid_credentials"]),
+            **errors(e400=["invalid_credentials"], e429=["rate_limited"]),
         },
         summary="Exchange a quizmaster's username and password for an API token",
     )

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from rest_framework.test import APIClient
 
@@ -73,6 +74,12 @@ def ledger_matches_scores(request: pytest.FixtureRequest) -> Iterator[None]:
         )
         drift = cursor.fetchall()
     assert not drift, f"Team score differs from its ledger sum (id, name, score, ledger): {drift}"
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache() -> None:
+    """Throttle counters live in the cache; each test starts without any."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import re
 import pytest
 from rest_framework.test import APIClient
 
+from rooms.api import LoginThrottle
 from rooms.models import Contest, ContestEvent, ContestStatus, Question
 from rooms.services import CONTEST_TRANSITIONS
 
@@ -208,3 +209,16 @@ def test_event_sequence_numbers_are_gapless_per_contest() -> None:
         seqs = list(ContestEvent.objects.filter(contest=contest).values_list("seq", flat=True))
         contest.refresh_from_db()
         assert seqs == list(range(1, contest.last_seq + 1))
+
+
+def test_password_guessing_is_slowed_per_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    # DRF reads the rates into the throttle class when it is imported.
+    monkeypatch.setattr(LoginThrottle, "THROTTLE_RATES", {"login": "3/min"})
+    user = user_make()
+    client = APIClient()
+    statuses = [
+        client.post("/api/v1/auth/token", {"username": user.username, "password": f"guess {i}"}, format="json")
+        for i in range(4)
+    ]
+    assert [r.status_code for r in statuses] == [400, 400, 400, 429]
+    assert statuses[-1].json()["code"] == "rate_limited" and statuses[-1].has_header("Retry-After")
