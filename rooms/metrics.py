@@ -48,16 +48,29 @@ class RequestMetricsMiddleware:
 class GameStateCollector(Collector):
     """Counts of contests, teams, answers, claims and ledger rows, read at scrape time."""
 
+    FAMILIES = (
+        ("quizserver_contests", "Contests by status.", "status"),
+        ("quizserver_teams", "Teams by status.", "status"),
+        ("quizserver_answers", "Answers by scoring status.", "status"),
+        ("quizserver_claims", "Claims by kind.", "kind"),
+        ("quizserver_ledger_rows", "Points ledger rows by reason.", "reason"),
+    )
+
+    def describe(self) -> Iterator[Metric]:
+        """The families without samples: registering a collector must not query the database
+        (it happens at import, when there may be no database yet)."""
+        for name, documentation, label in self.FAMILIES:
+            yield GaugeMetricFamily(name, documentation, labels=[label])
+        yield GaugeMetricFamily("quizserver_contest_events", "Contest event log rows.")
+
     def collect(self) -> Iterator[Metric]:
         from rooms.models import Contest, ContestEvent
         from scoring.models import Answer, ScoreEvent
         from teams.models import Claim, Team
 
-        yield _by("quizserver_contests", "Contests by status.", Contest.objects, "status")
-        yield _by("quizserver_teams", "Teams by status.", Team.objects, "status")
-        yield _by("quizserver_answers", "Answers by scoring status.", Answer.objects, "status")
-        yield _by("quizserver_claims", "Claims by kind.", Claim.objects, "kind")
-        yield _by("quizserver_ledger_rows", "Points ledger rows by reason.", ScoreEvent.objects, "reason")
+        managers = (Contest.objects, Team.objects, Answer.objects, Claim.objects, ScoreEvent.objects)
+        for (name, documentation, label), manager in zip(self.FAMILIES, managers, strict=True):
+            yield _by(name, documentation, manager, label)
         events = GaugeMetricFamily("quizserver_contest_events", "Contest event log rows.")
         events.add_metric([], ContestEvent.objects.count())
         yield events

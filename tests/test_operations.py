@@ -9,7 +9,9 @@ from django.apps import apps
 from django.contrib import admin
 from django.core.management import call_command
 from django.test import Client, RequestFactory
+from prometheus_client import CollectorRegistry
 
+from rooms.metrics import GameStateCollector
 from scoring.models import ScoreEvent
 
 from .factories import contest_make, team_make, user_make
@@ -67,3 +69,10 @@ def test_metrics_want_the_token_when_one_is_set(settings) -> None:  # type: igno
     refused = Client().get("/metrics")
     assert refused.status_code == 401 and refused.json()["code"] == "not_authenticated"
     assert Client().get("/metrics", HTTP_AUTHORIZATION="Bearer scrape-secret").status_code == 200
+
+
+def test_registering_the_game_state_collector_runs_no_query(django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    # Registration happens when the module is imported, possibly before any database exists
+    # (makemigrations --check on a fresh machine).
+    with django_assert_num_queries(0):
+        CollectorRegistry().register(GameStateCollector())
