@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import database_from_url, env_bool, env_int, env_list, env_str
+from .env import database_from_url, env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("QUIZSERVER_VAR_DIR", str(BASE_DIR / "var")))
@@ -91,17 +91,51 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer, Celery broker, cache ---------------------------------------
 REDIS_URL = env_str("REDIS_URL", "")
-if REDIS_URL:
+# Which Redis channel layer carries pushes to sockets; docs/PERFORMANCE.md has the
+# measurements behind the default. `core`: one Redis list per socket, with a capacity;
+# `pubsub`: one PUBLISH per group, fanned out by each process.
+CHANNEL_LAYER = env_choice("CHANNEL_LAYER", "core", ("core", "pubsub"))
+# Messages one socket may have waiting (core layer). Past it a message is dropped; the
+# client sees the gap in `seq`/`prev` and resyncs. A host's socket gets every event of
+# the contest, so this is sized for a host that falls a few seconds behind.
+CHANNEL_CAPACITY = env_int("CHANNEL_CAPACITY", 500, minimum=1)
+# Group membership left by a process that died is dropped after this (core layer);
+# live sockets renew theirs every PRESENCE_REFRESH_S, so it only has to outlast that.
+CHANNEL_GROUP_EXPIRY_S = env_int("CHANNEL_GROUP_EXPIRY_S", 900, minimum=60)
+if REDIS_URL and CHANNEL_LAYER == "pubsub":
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+    }
+elif REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "capacity": CHANNEL_CAPACITY,
+                "group_expiry": CHANNEL_GROUP_EXPIRY_S,
+            },
         }
     }
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Real-time (docs/PROTOCOL.md) ------------------------------------------------------
+WS_HELLO_TIMEOUT_S = env_int("WS_HELLO_TIMEOUT_S", 5, minimum=1)
+# A resume replays at most this many events; past it a snapshot is cheaper.
+WS_RESUME_MAX_EVENTS = env_int("WS_RESUME_MAX_EVENTS", 500, minimum=0)
+WS_SNAPSHOT_ANNOUNCEMENTS = env_int("WS_SNAPSHOT_ANNOUNCEMENTS", 20, minimum=0)
+# Client messages per socket per 10 s before it is closed (4429): pings and resyncs only.
+WS_MESSAGES_PER_10S = env_int("WS_MESSAGES_PER_10S", 20, minimum=1)
+LEADERBOARD_TOP = env_int("LEADERBOARD_TOP", 10, minimum=1)
+LEADERBOARD_HOST_TOP = env_int("LEADERBOARD_HOST_TOP", 100, minimum=1)
+LEADERBOARD_PUSH_INTERVAL_S = env_int("LEADERBOARD_PUSH_INTERVAL_MS", 250, minimum=10) / 1000
+PRESENCE_TTL_S = env_int("PRESENCE_TTL_S", 150, minimum=10)
+PRESENCE_REFRESH_S = env_int("PRESENCE_REFRESH_S", 60, minimum=1)
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
@@ -148,7 +182,10 @@ REST_FRAMEWORK = {
     ],
     "EXCEPTION_HANDLER": "rooms.errors.api_exception_handler",
     # Counted in the cache (Redis when REDIS_URL is set, so shared by every process).
-    "DEFAULT_THROTTLE_RATES": {"login": env_str("THROTTLE_LOGIN", "20/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "login": env_str("THROTTLE_LOGIN", "20/min"),
+        "announcements": env_str("THROTTLE_ANNOUNCEMENTS", "30/min"),
+    },
     "DEFAULT_SCHEMA_CLASS": "rooms.openapi.QuizAutoSchema",
 }
 

@@ -14,7 +14,7 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
+from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
 from teams.auth import IsHost, request_host
@@ -24,7 +24,14 @@ from .errors import DomainError
 from .models import Contest, HostToken, Round
 from .openapi import OBJECT_LIST, errors
 from .question_types import question_definition_validate, question_export
-from .serializers import BankTagsSerializer, MysteryBoxSerializer, RoundInputSerializer, StrictSerializer, validated
+from .serializers import (
+    BankTagsSerializer,
+    MysteryBoxSerializer,
+    RoundInputSerializer,
+    StrictSerializer,
+    TextField,
+    validated,
+)
 from .tokens import token_new
 
 
@@ -111,7 +118,7 @@ class ContestOutputSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "title", "status", "settings", "rounds", "created_at", "updated_at"]
 
 
-def _contest_body(contest: Contest) -> dict[str, Any]:
+def contest_body(contest: Contest) -> dict[str, Any]:
     contest = Contest.objects.prefetch_related("rounds__mystery_boxes").get(pk=contest.pk)
     return ContestOutputSerializer(contest).data
 
@@ -138,7 +145,7 @@ class ContestListCreateView(APIView):
         contest = services.contest_create(
             owner=request_host(request), title=data["title"], settings=data.get("settings", {})
         )
-        return Response(_contest_body(contest), status=201)
+        return Response(contest_body(contest), status=201)
 
 
 class ContestDetailView(APIView):
@@ -150,7 +157,7 @@ class ContestDetailView(APIView):
 
     @extend_schema(responses={200: ContestOutputSerializer, **errors()}, summary="One of your contests")
     def get(self, request: Request, contest_id: int) -> Response:
-        return Response(_contest_body(selectors.contest_get(owner=request_host(request), contest_id=contest_id)))
+        return Response(contest_body(selectors.contest_get(owner=request_host(request), contest_id=contest_id)))
 
     @extend_schema(
         request=InputSerializer,
@@ -161,7 +168,7 @@ class ContestDetailView(APIView):
         contest = selectors.contest_get(owner=request_host(request), contest_id=contest_id)
         data = validated(self.InputSerializer, request.data)
         contest = services.contest_update(contest=contest, title=data.get("title"), settings=data.get("settings"))
-        return Response(_contest_body(contest))
+        return Response(contest_body(contest))
 
     @extend_schema(
         responses={204: None, **errors(e409=["contest_in_progress"])}, summary="Delete a contest that is not running"
@@ -182,7 +189,7 @@ class ContestActionView(APIView):
     )
     def post(self, request: Request, contest_id: int, action: str) -> Response:
         contest = selectors.contest_get(owner=request_host(request), contest_id=contest_id)
-        return Response(_contest_body(services.contest_transition(contest=contest, action=action)))
+        return Response(contest_body(services.contest_transition(contest=contest, action=action)))
 
 
 class RoundCreateView(APIView):
@@ -309,3 +316,31 @@ class PublicContestView(APIView):
     )
     def get(self, request: Request, code: str) -> Response:
         return Response(selectors.public_contest_get(contest=selectors.contest_by_code(code=code)))
+
+
+class AnnouncementCreateView(APIView):
+    """Post an announcement to everyone watching: teams' devices, screens and hosts."""
+
+    permission_classes = [IsHost]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "announcements"
+
+    class InputSerializer(StrictSerializer):
+        text = TextField(max_length=500)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            201: inline_serializer(
+                "Announcement",
+                {"seq": serializers.IntegerField(), "text": serializers.CharField(), "at": serializers.DateTimeField()},
+            ),
+            **errors(e429=["throttled"]),
+        },
+        summary="Announce something to the contest (pushed over the socket)",
+    )
+    def post(self, request: Request, contest_id: int) -> Response:
+        contest = selectors.contest_get(owner=request_host(request), contest_id=contest_id)
+        data = validated(self.InputSerializer, request.data)
+        event = services.announcement_post(contest=contest, text=data["text"])
+        return Response({"seq": event.seq, "text": data["text"], "at": event.created_at.isoformat()}, status=201)

@@ -1,12 +1,12 @@
-"""The contest event log: append-only, numbered per contest."""
+"""The contest event log: append-only, numbered per contest, pushed to sockets on commit."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 
-from .models import ContestEvent, EventScope
+from .models import Contest, ContestEvent, EventScope
 
 
 def event_append(
@@ -17,18 +17,43 @@ def event_append(
     scope: str = EventScope.PUBLIC,
     team_id: int | None = None,
 ) -> ContestEvent:
-    """Append one event inside the caller's transaction.
+    """Append one event inside the caller's transaction; it is broadcast once that commits.
+
+    `seq` numbers the whole log without gaps. `prev` links the event to the previous one
+    of its stream (public, or the team's own) so that a socket client, which sees only
+    its streams, can still tell a missed message from one it was never meant to get.
 
     Locks: the contest row, through the UPDATE that allocates the next `seq`, until the
     caller's transaction ends. Callers append last, after their other writes, so that the
     contest row is held as briefly as possible and always after any team row they lock.
+    A team event also writes the team row, which its callers have locked already.
     """
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE rooms_contest SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq",
+            "UPDATE rooms_contest SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq, last_public_seq",
             [contest_id],
         )
-        (seq,) = cursor.fetchone()
-    return ContestEvent.objects.create(
-        contest_id=contest_id, seq=seq, type=type, payload=payload, scope=scope, team_id=team_id
+        seq, last_public = cursor.fetchone()
+    prev: int | None = None
+    if scope == EventScope.PUBLIC:
+        prev = last_public
+        Contest.objects.filter(pk=contest_id).update(last_public_seq=seq)
+    elif scope == EventScope.TEAM:
+        prev = _team_stream_advance(team_id=team_id, seq=seq)
+    event = ContestEvent.objects.create(
+        contest_id=contest_id, seq=seq, prev=prev, type=type, payload=payload, scope=scope, team_id=team_id
     )
+    from . import broadcast  # broadcast reads selectors that import services: import late
+
+    transaction.on_commit(lambda: broadcast.event_publish(event=event))
+    return event
+
+
+def _team_stream_advance(*, team_id: int | None, seq: int) -> int:
+    from teams.models import Team  # teams depends on rooms, not the other way round
+
+    if team_id is None:
+        raise ValueError("A team event needs its team.")
+    prev = Team.objects.filter(pk=team_id).values_list("last_event_seq", flat=True).get()
+    Team.objects.filter(pk=team_id).update(last_event_seq=seq)
+    return prev

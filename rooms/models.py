@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -15,6 +17,10 @@ class ContestStatus(models.TextChoices):
     FINISHED = "finished"
 
 
+def epoch_new() -> int:
+    return secrets.randbelow(2**31 - 1) + 1
+
+
 class Contest(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contests")
     title = models.CharField(max_length=200)
@@ -24,6 +30,11 @@ class Contest(models.Model):
     settings = models.JSONField(default=dict, blank=True)
     # Sequence number of the newest ContestEvent; allocated with an atomic UPDATE.
     last_seq = models.BigIntegerField(default=0)
+    # `seq` of the newest public event: the `prev` of the next one (see ContestEvent.prev).
+    last_public_seq = models.BigIntegerField(default=0)
+    # Names this contest's event log. Socket clients keep (epoch, seq); a different epoch
+    # means their positions mean nothing here (another database, a rebuilt log): snapshot.
+    epoch = models.PositiveIntegerField(default=epoch_new)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -182,6 +193,10 @@ class ContestEvent(models.Model):
     scope = models.CharField(max_length=8, choices=EventScope.choices, default=EventScope.PUBLIC)
     team = models.ForeignKey("teams.Team", null=True, blank=True, on_delete=models.CASCADE)
     payload = models.JSONField(default=dict)
+    # The `seq` of the previous event in this event's stream (the public stream, or the
+    # team's own), 0 for the first; null for host events, whose stream is the whole log.
+    # A socket client that sees `prev` differ from the last seq it holds knows it missed one.
+    prev = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -24,6 +24,15 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+class TextField(serializers.CharField):
+    """A CharField that takes only JSON strings: DRF's would turn 5 into "5"."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class FiniteFloatField(serializers.FloatField):
     """A JSON number that fits a float: no booleans, no NaN or infinity, no 1e400."""
 

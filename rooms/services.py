@@ -8,12 +8,14 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
+from .broadcast import board_touch_on_commit
 from .codes import code_new
 from .errors import ContestInProgress, InvalidTransition, WrongRoundKind
 from .events import event_append
 from .models import (
     BankQuestion,
     Contest,
+    ContestEvent,
     ContestStatus,
     EventScope,
     MysteryBox,
@@ -72,7 +74,17 @@ def contest_update(*, contest: Contest, title: str | None = None, settings: dict
             contest.settings = {**contest.settings, **settings}
         contest.save(update_fields=["title", "settings", "updated_at"])
         event_append(contest_id=contest.pk, type="contest.updated", payload={"title": contest.title})
+        if settings is not None:
+            board_touch_on_commit(contest_id=contest.pk)  # a freeze changes what teams see
     return contest
+
+
+def announcement_post(*, contest: Contest, text: str) -> ContestEvent:
+    """Tell everyone watching the contest something: a public event, pushed on commit.
+
+    Locks: the contest row (event seq)."""
+    with transaction.atomic():
+        return event_append(contest_id=contest.pk, type="announcement", payload={"text": text})
 
 
 def contest_delete(*, contest: Contest) -> None:

@@ -6,6 +6,7 @@ urlpatterns = [
     path("auth/token", api.AuthTokenView.as_view(), name="auth-token"),
     path("contests", api.ContestListCreateView.as_view(), name="contest-list"),
     path("contests/<int:contest_id>", api.ContestDetailView.as_view(), name="contest-detail"),
+    path("contests/<int:contest_id>/announcements", api.AnnouncementCreateView.as_view(), name="contest-announcements"),
     path("contests/<int:contest_id>/rounds", api.RoundCreateView.as_view(), name="round-create"),
     path("contests/<int:contest_id>/import", api_import.ContestImportView.as_view(), name="contest-import"),
     path(

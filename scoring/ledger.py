@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 from django.db.models import Sum
 
+from rooms.broadcast import board_touch_on_commit
 from teams.models import Team
 
 from .models import ScoreEvent
@@ -24,7 +25,8 @@ def ledger_append(
 
     Precondition: the caller is inside a transaction and holds the team row's lock
     (`select_for_update`), and `team` is that locked instance. The (team, reason, source)
-    unique constraint refuses a second row for the same cause.
+    unique constraint refuses a second row for the same cause. The board is pushed once
+    the transaction commits (coalesced with other changes, see rooms.broadcast).
     """
     row = ScoreEvent.objects.create(
         contest_id=team.contest_id,
@@ -40,6 +42,7 @@ def ledger_append(
         team.score += points
         team.score_reached_at = row.created_at
         team.save(update_fields=["score", "score_reached_at"])
+    board_touch_on_commit(contest_id=team.contest_id)
     return row
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -48,21 +50,74 @@ def _frozen_board(*, contest_id: int, at: datetime) -> QuerySet[Any]:
     )
 
 
-def leaderboard_get(*, contest: Contest, limit: int | None = None, live: bool = False) -> dict[str, Any]:
-    """Ranked active teams. During a freeze, the standings of the freeze unless `live`
+@dataclass(frozen=True)
+class Board:
+    """Every active team ranked, as one audience may see them (frozen or live)."""
+
+    frozen_at: str | None
+    rows: list[dict[str, Any]]
+
+    def top(self, limit: int | None) -> dict[str, Any]:
+        rows = self.rows if limit is None else self.rows[:limit]
+        return {"frozen_at": self.frozen_at, "total": len(self.rows), "teams": rows}
+
+    def standing(self, team_id: int, *, score: int = 0) -> dict[str, Any]:
+        """A team's place and the teams just above and below it; `score` stands in for a
+        team that is not on the board (disqualified)."""
+        index = self._index().get(team_id)
+        if index is None:
+            return {
+                "frozen_at": self.frozen_at,
+                "total": len(self.rows),
+                "rank": None,
+                "score": score,
+                "neighbours": [],
+            }
+        row = self.rows[index]
+        neighbours = self.rows[max(0, index - 1) : index] + self.rows[index + 1 : index + 2]
+        return {
+            "frozen_at": self.frozen_at,
+            "total": len(self.rows),
+            "rank": row["rank"],
+            "score": row["score"],
+            "neighbours": neighbours,
+        }
+
+    def _index(self) -> dict[int, int]:
+        cached: dict[int, int] | None = self.__dict__.get("_by_team")
+        if cached is None:
+            cached = {row["id"]: i for i, row in enumerate(self.rows)}
+            object.__setattr__(self, "_by_team", cached)
+        return cached
+
+
+def board_get(*, contest: Contest, live: bool = False) -> Board:
+    """All active teams ranked. During a freeze, the standings of the freeze unless `live`
     (quizmasters see live standings; teams and the audience never do)."""
     frozen_at = None if live else freeze_time(contest=contest)
     if frozen_at is None:
         rows = _active_teams(contest_id=contest.pk).order_by(*BOARD_ORDER).values_list("id", "name", "score")
     else:
         rows = _frozen_board(contest_id=contest.pk, at=frozen_at).values_list("id", "name", "board_score")
-    if limit is not None:
-        rows = rows[:limit]
-    teams = [
+    ranked = [
         {"rank": rank, "id": team_id, "name": name, "score": score}
         for rank, (team_id, name, score) in enumerate(rows, start=1)
     ]
-    return {"frozen_at": frozen_at.isoformat() if frozen_at else None, "teams": teams}
+    return Board(frozen_at.isoformat() if frozen_at else None, ranked)
+
+
+def leaderboard_get(*, contest: Contest, limit: int | None = None, live: bool = False) -> dict[str, Any]:
+    """The top `limit` of `board_get`, as the HTTP leaderboard shows it."""
+    top = board_get(contest=contest, live=live).top(limit)
+    return {"frozen_at": top["frozen_at"], "teams": top["teams"]}
+
+
+def team_scores(*, contest_id: int, among: Iterable[int], exclude: Iterable[int]) -> list[tuple[int, int]]:
+    """(id, score) of the teams in `among` but not in `exclude`: those that left the board."""
+    ids = set(among) - set(exclude)
+    if not ids:
+        return []
+    return list(Team.objects.filter(contest_id=contest_id, pk__in=ids).values_list("id", "score"))
 
 
 def team_rank_get(*, team: Team) -> int | None:

@@ -18,6 +18,7 @@ from rooms.events import event_append
 from rooms.models import EventScope, Question, RoundKind
 from rooms.question_types import QUESTION_TYPES
 from teams.models import Claim, ClaimKind, ClaimStatus, Team
+from teams.selectors import claim_view
 from teams.services import team_can_play, team_can_play_round, team_playable_round
 
 from .errors import (
@@ -111,7 +112,7 @@ def answer_submit(*, team: Team, question_id: int, payload: Any, idempotency_key
         event_append(
             contest_id=team.contest_id,
             type="answer.recorded",
-            payload=result.body,
+            payload={"team": team.pk, **result.body},
             scope=EventScope.TEAM,
             team_id=team.pk,
         )
@@ -205,7 +206,13 @@ def mystery_open(*, team: Team, round_id: int, difficulty: str) -> MysteryResult
         event_append(
             contest_id=team.contest_id,
             type="mystery.opened",
-            payload={"claim": claim.pk, "round": round_.pk, "difficulty": difficulty, "score": team.score},
+            payload={
+                "team": team.pk,
+                "claim": claim_view(claim),
+                "difficulty": difficulty,
+                "cost": box.cost,
+                "score": team.score,
+            },
             scope=EventScope.TEAM,
             team_id=team.pk,
         )

@@ -25,6 +25,8 @@ class Team(models.Model):
     score = models.BigIntegerField(default=0)
     # When the team reached its current score: the leaderboard's tie-break.
     score_reached_at = models.DateTimeField()
+    # `seq` of the newest event addressed to this team: the `prev` of its next one.
+    last_event_seq = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from rooms.broadcast import board_touch_on_commit
 from rooms.codes import code_normalize
 from rooms.errors import ContestNotRunning, NotFound, RoundNotActive, WrongRoundKind
 from rooms.events import event_append
@@ -16,6 +17,7 @@ from scoring.models import LedgerReason
 
 from .errors import ClaimLimitReached, NameTaken, NotAccepting, PoolEmpty, TeamDisqualified, UnknownContest
 from .models import Claim, ClaimKind, ClaimStatus, Team, TeamStatus
+from .selectors import claim_view
 
 _JOINABLE = {ContestStatus.LOBBY}
 _LATE_JOINABLE = {ContestStatus.RUNNING, ContestStatus.PAUSED}
@@ -75,6 +77,7 @@ def team_disqualify(*, team: Team, reason: str = "") -> Team:
             return team
         team.status = TeamStatus.DISQUALIFIED
         team.save(update_fields=["status"])
+        board_touch_on_commit(contest_id=team.contest_id)
         event_append(
             contest_id=team.contest_id,
             type="team.disqualified",
@@ -134,7 +137,7 @@ def claim_next(*, team: Team, round_id: int) -> Claim:
         event_append(
             contest_id=team.contest_id,
             type="claim.created",
-            payload={"claim": claim.pk, "round": round_.pk, "question": question.pk},
+            payload={"team": team.pk, "claim": claim_view(claim)},
             scope=EventScope.TEAM,
             team_id=team.pk,
         )

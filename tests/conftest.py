@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -82,6 +83,54 @@ def fresh_cache() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def fresh_channel_layer() -> None:
+    """Each async test has its own event loop; a channel layer made on another is stale."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+
+
+@pytest.fixture(autouse=True)
+def close_socket_connections() -> Iterator[None]:
+    """Consumers read the database in asgiref's shared worker thread; close what they
+    opened there, or the test database cannot be dropped at the end."""
+    yield
+    from asgiref.sync import SyncToAsync
+    from django.db import connections
+
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=10)
+
+
 @pytest.fixture
 def api() -> APIClient:
     return APIClient()
+
+
+@pytest.fixture(autouse=True)
+def socket_messages(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[Any, str]]]:
+    """Every frame any contest socket sends in a test is checked against the protocol's
+    schemas; a frame that fails them fails the test. The frames, with the socket's
+    viewer, are the fixture's value, for tests that inspect what each role received."""
+    from pydantic import ValidationError
+
+    from rooms.consumers import ContestConsumer
+    from rooms.protocol import server_message_validate
+
+    sent: list[tuple[Any, str]] = []
+    invalid: list[str] = []
+    original = ContestConsumer.send
+
+    async def checked_send(self: ContestConsumer, text_data: str | None = None, **kwargs: Any) -> None:
+        if text_data is not None:
+            try:
+                server_message_validate(text_data)
+            except ValidationError as exc:
+                invalid.append(f"{text_data[:300]}\n{exc}")
+                raise
+            sent.append((self.viewer, text_data))
+        await original(self, text_data=text_data, **kwargs)
+
+    monkeypatch.setattr(ContestConsumer, "send", checked_send)
+    yield sent
+    assert not invalid, "Frames that do not match rooms/protocol.py:\n" + "\n\n".join(invalid)

@@ -328,6 +328,9 @@ BANK_DELETE = E("bank-detail", "DELETE", "/api/v1/bank/{bank_a}", "host")
 TEAMS_GET = E("contest-teams", "GET", "/api/v1/contests/{contest_a}/teams", "host")
 DISQUALIFY = E("team-disqualify", "POST", "/api/v1/teams/{team_a2}/disqualify", "host", {"reason": "Cheating"})
 ADJUST = E("team-adjustments", "POST", "/api/v1/teams/{team_a2}/adjustments", "host", {"points": 10, "reason": "Bonus"})
+ANNOUNCE = E(
+    "contest-announcements", "POST", "/api/v1/contests/{contest_a}/announcements", "host", {"text": "Break: 5 min"}
+)
 RESULTS = E("contest-results", "GET", "/api/v1/contests/{contest_a}/results.csv", "host")
 HOST_BOARD = E("contest-leaderboard", "GET", "/api/v1/contests/{contest_a}/leaderboard", "host")
 JOIN = E("join", "POST", "/api/v1/join", "public", {"code": Ref("code_a"), "team_name": "Newcomers"})
@@ -381,6 +384,7 @@ ENDPOINTS = [
     TEAMS_GET,
     DISQUALIFY,
     ADJUST,
+    ANNOUNCE,
     RESULTS,
     HOST_BOARD,
     JOIN,
@@ -525,6 +529,13 @@ def host_id_cases() -> Iterator[Case]:
         other="team_b1",
         unknown_path="/api/v1/teams/{id}/adjustments",
         non_int_path="/api/v1/teams/first/adjustments",
+    )
+    yield from id_cases(
+        ANNOUNCE,
+        param="contest_a",
+        other="contest_b",
+        unknown_path="/api/v1/contests/{id}/announcements",
+        non_int_path="/api/v1/contests/first/announcements",
     )
     yield from id_cases(
         RESULTS,
@@ -829,6 +840,14 @@ def team_admin_cases() -> Iterator[Case]:
     yield e.with_fields("reason 1 MB", 400, "validation_error", reason=MB)
     yield e.with_fields("reason an object", 400, "validation_error", reason={"why": "x"})
     yield from idempotency_key_cases(e)
+    e = ANNOUNCE
+    yield e.with_fields("text missing", 400, "validation_error", text=DROP)
+    yield e.with_fields("text blank", 400, "validation_error", text="   ")
+    yield e.with_fields("text null", 400, "validation_error", text=None)
+    yield e.with_fields("text of 501 characters", 400, "validation_error", text="t" * 501)
+    yield e.with_fields("text 1 MB", 400, "validation_error", text=MB)
+    yield e.with_fields("text a number", 400, "validation_error", text=5)
+    yield e.with_fields("text a list", 400, "validation_error", text=["hi"])
 
 
 def idempotency_key_cases(e: Endpoint) -> Iterator[Case]:

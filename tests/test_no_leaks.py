@@ -365,6 +365,7 @@ HOST_ONLY = {
     "contest-teams",
     "team-disqualify",
     "team-adjustments",
+    "contest-announcements",
     "contest-results",
     "contest-import",
     "contest-export-json",

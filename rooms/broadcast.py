@@ -1,0 +1,219 @@
+"""The one module that sends to channel groups; everything it sends was committed.
+
+Group names come from the functions below. A message to a group is serialised once here
+and forwarded as text by each consumer (`{"type": "push", ...}`), so a push to 2,000
+sockets costs one `json.dumps`, not 2,000.
+
+Leaderboard pushes are coalesced per contest: the first score change after a push
+schedules the next one LEADERBOARD_PUSH_INTERVAL_S later (a shared cache key says one is
+pending, so every process together sends at most one per interval), and the push reads
+the board when it runs, so the latest state is always what goes out.
+
+A failure to broadcast is logged and counted, never raised: the change is committed and
+clients find what they missed through `seq`, `prev` and the heads in `pong`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.cache import cache
+from django.db import close_old_connections, transaction
+from prometheus_client import Counter
+
+from .models import Contest, ContestEvent, EventScope
+from .realtime import AUDIENCE, HOST, TEAM, event_text, state_text
+
+logger = logging.getLogger(__name__)
+
+BROADCAST_FAILURES = Counter("quizserver_broadcast_failures_total", "Group sends that failed (clients resync).")
+LEADERBOARD_PUSHES = Counter("quizserver_leaderboard_pushes_total", "Coalesced leaderboard pushes.")
+
+
+def contest_group(contest_id: int) -> str:
+    """Every socket of the contest but the hosts': teams' devices and screens."""
+    return f"contest.{contest_id}.public"
+
+
+def contest_host_group(contest_id: int) -> str:
+    return f"contest.{contest_id}.host"
+
+
+def team_group(team_id: int) -> str:
+    return f"team.{team_id}"
+
+
+def push_message(*, text: str, seq: int, stream: str | None = None, state: str | None = None) -> dict[str, Any]:
+    """A group message: the frame's text plus what a consumer needs to drop a duplicate
+    (events: `stream` and `seq`) or a stale state (`state` names it, `seq` orders it)."""
+    return {"type": "push", "text": text, "seq": seq, "stream": stream, "state": state}
+
+
+Send = tuple[str, dict[str, Any]]
+
+
+def _send_all(sends: list[Send]) -> None:
+    if not sends:
+        return
+    try:
+        async_to_sync(_group_send_all)(sends)
+    except Exception:
+        BROADCAST_FAILURES.inc(len(sends))
+        logger.exception("Broadcast of %d message(s) failed; clients will resync", len(sends))
+
+
+async def _group_send_all(sends: list[Send]) -> None:
+    layer = get_channel_layer()
+    assert layer is not None
+    for group, message in sends:
+        await layer.group_send(group, message)
+
+
+# --- Events ------------------------------------------------------------------------------
+
+
+def event_publish(*, event: ContestEvent) -> None:
+    """Send a committed event to the groups that may see it, each in its own projection."""
+    epoch = Contest.objects.filter(pk=event.contest_id).values_list("epoch", flat=True).first()
+    if epoch is None:  # the contest was deleted since
+        return
+    host_text = event_text(event=event, epoch=epoch, role=HOST)
+    sends: list[Send] = [
+        (contest_host_group(event.contest_id), push_message(text=host_text, seq=event.seq, stream="contest"))
+    ]
+    if event.scope == EventScope.PUBLIC:
+        text = event_text(event=event, epoch=epoch, role=AUDIENCE)
+        sends.append((contest_group(event.contest_id), push_message(text=text, seq=event.seq, stream="public")))
+    elif event.scope == EventScope.TEAM and event.team_id is not None:
+        text = event_text(event=event, epoch=epoch, role=TEAM)
+        sends.append((team_group(event.team_id), push_message(text=text, seq=event.seq, stream="team")))
+    _send_all(sends)
+
+
+def presence_publish(*, contest_id: int, epoch: int, seq: int, team_id: int, devices: int) -> None:
+    text = state_text(type="presence", seq=seq, epoch=epoch, team=team_id, devices=devices)
+    _send_all([(contest_host_group(contest_id), push_message(text=text, seq=seq))])
+
+
+# --- Leaderboard -------------------------------------------------------------------------
+
+
+def board_touch_on_commit(*, contest_id: int) -> None:
+    """The board of this contest may have changed: push it once the transaction commits."""
+    transaction.on_commit(lambda: board_touch(contest_id=contest_id))
+
+
+def board_touch(*, contest_id: int) -> None:
+    if cache.add(f"board:pending:{contest_id}", 1, timeout=30):
+        later(settings.LEADERBOARD_PUSH_INTERVAL_S, board_flush, contest_id=contest_id)
+
+
+def board_flush(*, contest_id: int) -> None:
+    """Push the board: the top to screens and teams (frozen during a freeze) and, live, to
+    hosts; to each team its standing, if it changed since the last push."""
+    if not cache.add(f"board:flushing:{contest_id}", 1, timeout=30):
+        later(settings.LEADERBOARD_PUSH_INTERVAL_S, board_flush, contest_id=contest_id)
+        return
+    try:
+        # Cleared before the board is read: a change committed after this point
+        # schedules a push of its own, so none is left out.
+        cache.delete(f"board:pending:{contest_id}")
+        _board_send(contest_id=contest_id)
+    finally:
+        cache.delete(f"board:flushing:{contest_id}")
+
+
+def _board_send(*, contest_id: int) -> None:
+    from scoring.selectors import board_get, team_scores  # scoring imports rooms: import late
+
+    # The contest row first: the board read after it reflects every event up to its seq.
+    contest = Contest.objects.filter(pk=contest_id).first()
+    if contest is None:
+        return
+    seq, epoch = contest.last_seq, contest.epoch
+    live = board_get(contest=contest, live=True)
+    visible = board_get(contest=contest) if contest.settings.get("freeze_at") else live
+    sent_key = f"board:sent:{contest_id}"
+    sent: dict[str, Any] = cache.get(sent_key) or {"frozen": None, "standings": {}}
+
+    def board_text(top: dict[str, Any]) -> str:
+        return state_text(type="leaderboard", seq=seq, epoch=epoch, **top)
+
+    sends: list[Send] = [
+        (
+            contest_host_group(contest_id),
+            push_message(text=board_text(live.top(settings.LEADERBOARD_HOST_TOP)), seq=seq, state="leaderboard"),
+        )
+    ]
+    if visible.frozen_at is None or visible.frozen_at != sent["frozen"]:
+        public = board_text(visible.top(settings.LEADERBOARD_TOP))
+        sends.append((contest_group(contest_id), push_message(text=public, seq=seq, state="leaderboard")))
+    standings: dict[int, dict[str, Any]] = {row["id"]: visible.standing(row["id"]) for row in visible.rows}
+    for team_id, score in team_scores(contest_id=contest_id, exclude=standings.keys(), among=sent["standings"]):
+        standings[team_id] = visible.standing(team_id, score=score)
+    for team_id, standing in standings.items():
+        if sent["standings"].get(team_id) != standing:
+            text = state_text(type="standing", seq=seq, epoch=epoch, **standing)
+            sends.append((team_group(team_id), push_message(text=text, seq=seq, state="standing")))
+    cache.set(sent_key, {"frozen": visible.frozen_at, "standings": standings}, timeout=86400)
+    LEADERBOARD_PUSHES.inc()
+    _send_all(sends)
+
+
+# --- Running later -----------------------------------------------------------------------
+
+_loop: asyncio.AbstractEventLoop | None = None
+_tasks: set[asyncio.Task[None]] = set()
+
+
+def loop_bind(loop: asyncio.AbstractEventLoop) -> None:
+    """Remember the server's event loop, so that delayed pushes run on it (the in-memory
+    channel layer lives there, and a thread per push would be wasteful)."""
+    global _loop
+    _loop = loop
+
+
+def later(delay: float, fn: Callable[..., None], **kwargs: Any) -> None:
+    """Run `fn(**kwargs)` in `delay` seconds: on the server's loop in an ASGI process, on a
+    timer thread elsewhere (a Celery worker, a management command)."""
+    loop = _loop
+    if loop is not None and loop.is_running() and not loop.is_closed():
+        # A fresh context: the caller's belongs to its thread (asgiref marks the thread a
+        # sync view runs in), and a task that inherited it would wait on that thread.
+        loop.call_soon_threadsafe(_start_task, loop, delay, fn, kwargs, context=contextvars.Context())
+        return
+    timer = threading.Timer(delay, _run_in_thread, args=(fn, kwargs))
+    timer.daemon = True
+    timer.start()
+
+
+def _start_task(loop: asyncio.AbstractEventLoop, delay: float, fn: Callable[..., None], kwargs: Any) -> None:
+    task = loop.create_task(_run_later(delay, fn, kwargs))
+    _tasks.add(task)
+    task.add_done_callback(_tasks.discard)
+
+
+async def _run_later(delay: float, fn: Callable[..., None], kwargs: Any) -> None:
+    await asyncio.sleep(delay)
+    try:
+        await database_sync_to_async(fn)(**kwargs)
+    except Exception:
+        logger.exception("Delayed broadcast %s failed", getattr(fn, "__name__", fn))
+
+
+def _run_in_thread(fn: Callable[..., None], kwargs: Any) -> None:
+    try:
+        fn(**kwargs)
+    except Exception:
+        logger.exception("Delayed broadcast %s failed", getattr(fn, "__name__", fn))
+    finally:
+        close_old_connections()
