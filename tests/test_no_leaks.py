@@ -219,6 +219,13 @@ def _join(walk: Walk, recipient: str, name: str) -> tuple[int, str]:
 
 def build_walk() -> Walk:
     """The contest, and the two teams' play up to the walk (every request recorded)."""
+    walk = build_contest()
+    play(walk)
+    return walk
+
+
+def build_contest() -> Walk:
+    """The running contest with its rounds and the two teams, before any play."""
     owner = cast(User, UserFactory())
     contest = contest_make(owner=owner, title="Leak test")
     boxes = [{"difficulty": "easy", "cost": 50, "reward": 200}, {"difficulty": "hard", "cost": 100, "reward": 500}]
@@ -230,7 +237,6 @@ def build_walk() -> Walk:
     for name, team_name in [("alpha", "Alpha Wolves"), ("bravo", "Bravo Bears")]:
         team_id, token = _join(walk, name, team_name)
         walk.sides[name] = Side(name=name, client=_client(token), token=token, team_id=team_id)
-    play(walk)
     return walk
 
 
