@@ -81,11 +81,8 @@ async def _group_send_all(sends: list[Send]) -> None:
 # --- Events ------------------------------------------------------------------------------
 
 
-def event_publish(*, event: ContestEvent) -> None:
+def event_publish(*, event: ContestEvent, epoch: int) -> None:
     """Send a committed event to the groups that may see it, each in its own projection."""
-    epoch = Contest.objects.filter(pk=event.contest_id).values_list("epoch", flat=True).first()
-    if epoch is None:  # the contest was deleted since
-        return
     host_text = event_text(event=event, epoch=epoch, role=HOST)
     sends: list[Send] = [
         (contest_host_group(event.contest_id), push_message(text=host_text, seq=event.seq, stream="contest"))

@@ -30,10 +30,10 @@ def event_append(
     """
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE rooms_contest SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq, last_public_seq",
+            "UPDATE rooms_contest SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq, last_public_seq, epoch",
             [contest_id],
         )
-        seq, last_public = cursor.fetchone()
+        seq, last_public, epoch = cursor.fetchone()
     prev: int | None = None
     if scope == EventScope.PUBLIC:
         prev = last_public
@@ -45,7 +45,7 @@ def event_append(
     )
     from . import broadcast  # broadcast reads selectors that import services: import late
 
-    transaction.on_commit(lambda: broadcast.event_publish(event=event))
+    transaction.on_commit(lambda: broadcast.event_publish(event=event, epoch=epoch))
     return event
 
 

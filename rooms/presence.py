@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import threading
 import time
-from functools import cache
 
 import redis
 from django.conf import settings
@@ -25,9 +24,16 @@ def _teams_key(contest_id: int) -> str:
     return f"presence:{contest_id}:teams"
 
 
-@cache
+_clients: dict[str, redis.Redis] = {}
+
+
 def _redis() -> redis.Redis | None:
-    return redis.Redis.from_url(settings.REDIS_URL) if settings.REDIS_URL else None
+    url = settings.REDIS_URL
+    if not url:
+        return None
+    if url not in _clients:
+        _clients[url] = redis.Redis.from_url(url)
+    return _clients[url]
 
 
 _local: dict[tuple[int, int], dict[str, float]] = {}

@@ -55,8 +55,8 @@ async def test_no_socket_frame_to_a_team_or_the_audience_leaks(socket_messages: 
     # Every role again from the start of the log: replays and snapshots are frames too.
     tokens = {"alpha phone": alpha.token, "bravo": bravo.token, "screen": None, "host": token}
     for raw in tokens.values():
-        for hello in ({"last_seq": 0, "epoch": contest.epoch}, {}):
-            comm = await socket_open(contest.code, token=raw, **hello)
+        for last_seq, epoch in ((0, contest.epoch), (None, None)):
+            comm = await socket_open(contest.code, token=raw, last_seq=last_seq, epoch=epoch)
             await drain(comm, quiet=0.4)
             await comm.disconnect()
 

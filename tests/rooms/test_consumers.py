@@ -439,3 +439,40 @@ def _board(contest_id: int) -> list[dict[str, Any]]:
     from scoring.selectors import leaderboard_get
 
     return leaderboard_get(contest=Contest.objects.get(pk=contest_id), limit=10)["teams"]
+
+
+# --- The embedded default ---------------------------------------------------------------------
+
+
+@override_settings(
+    CHANNEL_LAYERS={"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}},
+    REDIS_URL="",
+    LEADERBOARD_PUSH_INTERVAL_S=0.05,
+)
+async def test_the_embedded_default_pushes_over_the_in_memory_layer() -> None:
+    """`make run` on a laptop: no Redis, one process; presence is counted in memory."""
+    contest, (team, _) = await contest_with_teams()
+    round_ = await sync_to_async(pool_round)(contest, questions=1)
+    owner = await sync_to_async(lambda: contest.owner)()
+    host = await socket_open(contest.code, token=await sync_to_async(host_token)(owner))
+    await receive_type(host, "snapshot")
+    phone = await socket_open(contest.code, token=team.raw_token)
+    screen = await socket_open(contest.code)
+    before = (await receive_type(phone, "snapshot"))["data"]["team"]["score"]
+    await receive_type(screen, "snapshot")
+    assert (await receive_type(host, "presence"))["devices"] == 1
+
+    claim = await http(team_client(team), "post", "/api/v1/me/claims", {"round": round_.pk})
+    question = claim.json()["claim"]["question"]["id"]
+    answer = await http(
+        team_client(team), "post", "/api/v1/me/answers", {"question": question, "answer": [1]}, HTTP_IDEMPOTENCY_KEY="e"
+    )
+    assert answer.status_code == 201
+    recorded = await receive_type(phone, "answer.recorded")
+    assert recorded["data"]["score"] == before + 100
+    board = await receive_type(screen, "leaderboard")
+    while board["seq"] < recorded["seq"]:
+        board = await receive_type(screen, "leaderboard")
+    assert board["teams"][0]["id"] == team.pk and board["teams"][0]["score"] == before + 100
+    for comm in (host, phone, screen):
+        await comm.disconnect()

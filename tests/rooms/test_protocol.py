@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -64,7 +65,7 @@ def test_a_question_with_a_field_of_its_key_fails_the_server_schema() -> None:
 
 
 def test_a_snapshot_must_have_its_own_roles_shape() -> None:
-    board = {"frozen_at": None, "total": 0, "teams": []}
+    board: dict[str, Any] = {"frozen_at": None, "total": 0, "teams": []}
     audience = {
         "contest": {
             "code": "ABCD-EFGH",
