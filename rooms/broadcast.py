@@ -62,7 +62,14 @@ Send = tuple[str, dict[str, Any]]
 
 
 def _send_all(sends: list[Send]) -> None:
+    """Hand the sends to this process's outbox on the server's loop and return: the
+    request that committed the change does not wait for the fan-out. The outbox sends
+    in the order it was given. Outside a server (a Celery worker, a command) send now."""
     if not sends:
+        return
+    loop = _loop
+    if loop is not None and loop.is_running() and not loop.is_closed():
+        loop.call_soon_threadsafe(_outbox_put, sends, context=contextvars.Context())
         return
     try:
         async_to_sync(_group_send_all)(sends)
@@ -76,6 +83,30 @@ async def _group_send_all(sends: list[Send]) -> None:
     assert layer is not None
     for group, message in sends:
         await layer.group_send(group, message)
+
+
+_outbox: asyncio.Queue[list[Send]] | None = None
+
+
+def _outbox_put(sends: list[Send]) -> None:
+    """On the loop: queue the sends, starting the outbox's sender the first time."""
+    global _outbox
+    if _outbox is None:
+        _outbox = asyncio.Queue()
+        task = asyncio.get_running_loop().create_task(_outbox_send(_outbox))
+        _tasks.add(task)
+        task.add_done_callback(_tasks.discard)
+    _outbox.put_nowait(sends)
+
+
+async def _outbox_send(outbox: asyncio.Queue[list[Send]]) -> None:
+    while True:
+        sends = await outbox.get()
+        try:
+            await _group_send_all(sends)
+        except Exception:
+            BROADCAST_FAILURES.inc(len(sends))
+            logger.exception("Broadcast of %d message(s) failed; clients will resync", len(sends))
 
 
 # --- Events ------------------------------------------------------------------------------
@@ -173,10 +204,11 @@ _tasks: set[asyncio.Task[None]] = set()
 
 
 def loop_bind(loop: asyncio.AbstractEventLoop) -> None:
-    """Remember the server's event loop, so that delayed pushes run on it (the in-memory
-    channel layer lives there, and a thread per push would be wasteful)."""
-    global _loop
-    _loop = loop
+    """Remember the server's event loop, so that sends and delayed pushes run on it (the
+    in-memory channel layer lives there, and a thread per push would be wasteful)."""
+    global _loop, _outbox
+    if loop is not _loop:
+        _loop, _outbox = loop, None
 
 
 def later(delay: float, fn: Callable[..., None], **kwargs: Any) -> None:

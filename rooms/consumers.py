@@ -151,6 +151,15 @@ class ContestConsumer(AsyncWebsocketConsumer):
 
     # --- Group messages -----------------------------------------------------------------
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Pushes skip Channels' per-message `close_old_connections`: it is a hop to a
+        worker thread, and a push to 2,000 sockets would make 2,000 of them to forward
+        text without touching the database."""
+        if message["type"] == "push":
+            await self.push(message)
+        else:
+            await super().dispatch(message)
+
     async def push(self, message: dict[str, Any]) -> None:
         """A message from `rooms.broadcast`: forward its text unless this socket has it."""
         if message.get("stream"):

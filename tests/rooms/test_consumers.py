@@ -339,7 +339,7 @@ async def test_a_fresh_snapshot_comes_instead_when_replaying_costs_more_or_the_e
         await comm.disconnect()
 
 
-async def test_a_client_that_sees_a_gap_resyncs_and_ends_equal_to_the_server() -> None:
+async def test_a_client_that_sees_a_gap_resyncs_and_ends_equal_to_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
     """A tiny channel capacity and a flood: the layer drops messages, the client notices
     by `prev` (or, for the last ones, by the heads in `pong`), resyncs and ends holding
     everything the server has."""
@@ -352,7 +352,9 @@ async def test_a_client_that_sees_a_gap_resyncs_and_ends_equal_to_the_server() -
         client = ProtocolClient(comm)
         await client.handle(await receive_type(comm, "snapshot"))
         # The flood runs in its own thread while this loop, which runs the consumer,
-        # waits for it: nobody reads the socket's channel, and it overflows.
+        # waits for it: nobody reads the socket's channel, and it overflows. The thread
+        # sends to Redis itself, as another server process or a worker would.
+        monkeypatch.setattr(broadcast, "_loop", None)
         flood = threading.Thread(target=_flood, args=(contest, team, round_.pk))
         flood.start()
         flood.join()
