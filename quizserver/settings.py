@@ -84,6 +84,7 @@ if _default_db["ENGINE"].endswith("postgresql"):
         _default_db["OPTIONS"]["pool"] = {"min_size": 1, "max_size": _pool_size, "timeout": 10}
     _default_db["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "test_quizserver")}
 else:
+    _pool_size = 0
     # SQLite: wait for the writer instead of failing with "database is locked".
     _default_db["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 DATABASES = {"default": _default_db}
@@ -123,6 +124,10 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# HTTP requests one process works on at once; the rest wait before taking a database
+# connection, so the pool keeps room for leaderboard pushes and sockets (rooms/concurrency.py).
+HTTP_MAX_CONCURRENCY = env_int("HTTP_MAX_CONCURRENCY", max(1, _pool_size - 4) if _pool_size else 0, minimum=0)
 
 # --- Real-time (docs/PROTOCOL.md) ------------------------------------------------------
 WS_HELLO_TIMEOUT_S = env_int("WS_HELLO_TIMEOUT_S", 5, minimum=1)

@@ -47,14 +47,14 @@ async def socket_open(
     return comm
 
 
-async def receive(comm: Any, timeout: float = 3) -> dict[str, Any]:
+async def receive(comm: Any, timeout: float = 10) -> dict[str, Any]:
     output = await comm.receive_output(timeout)
     if output["type"] == "websocket.close":
         raise AssertionError(f"the server closed the socket with {output.get('code')}: {output.get('reason')}")
     return json.loads(output["text"])
 
 
-async def receive_type(comm: Any, type: str, timeout: float = 3) -> dict[str, Any]:
+async def receive_type(comm: Any, type: str, timeout: float = 10) -> dict[str, Any]:
     """The next message of `type`, skipping others."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
@@ -75,7 +75,7 @@ async def drain(comm: Any, quiet: float = 0.4) -> list[dict[str, Any]]:
     return messages
 
 
-async def closed_with(comm: Any, timeout: float = 3) -> int:
+async def closed_with(comm: Any, timeout: float = 10) -> int:
     """Wait for the server to close the socket; return the close code."""
     output = await comm.receive_output(timeout)
     while output["type"] != "websocket.close":
