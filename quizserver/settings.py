@@ -6,6 +6,7 @@ layer and eager Celery. `DATABASE_URL` and `REDIS_URL` switch to PostgreSQL and 
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -103,16 +104,32 @@ CHANNEL_CAPACITY = env_int("CHANNEL_CAPACITY", 500, minimum=1)
 # Group membership left by a process that died is dropped after this (core layer);
 # live sockets renew theirs every PRESENCE_REFRESH_S, so it only has to outlast that.
 CHANNEL_GROUP_EXPIRY_S = env_int("CHANNEL_GROUP_EXPIRY_S", 900, minimum=60)
+_CHANNEL_REDIS = {
+    "address": REDIS_URL,
+    # Above the core layer's 5 s blocking read: redis-py 8's default of 5 s makes that read
+    # time out and the consumer close with 1011 (django/channels_redis#422).
+    "socket_timeout": 30,
+    "socket_connect_timeout": 5,
+    # Per process; redis-py's default of 100 runs out when 2,000 sockets leave at once.
+    "max_connections": env_int("CHANNEL_REDIS_CONNECTIONS", 1000, minimum=10),
+}
+# Redis pub/sub ignores the database number: name channels after it, so deployments (or
+# tests and a benchmark) sharing one Redis on different databases never cross.
+_CHANNEL_PREFIX = "asgi" + (urlsplit(REDIS_URL).path.strip("/") or "0")
 if REDIS_URL and CHANNEL_LAYER == "pubsub":
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [_CHANNEL_REDIS], "prefix": _CHANNEL_PREFIX},
+        }
     }
 elif REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                "hosts": [_CHANNEL_REDIS],
+                "prefix": _CHANNEL_PREFIX,
                 "capacity": CHANNEL_CAPACITY,
                 "group_expiry": CHANNEL_GROUP_EXPIRY_S,
             },

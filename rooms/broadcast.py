@@ -31,6 +31,7 @@ from django.db import close_old_connections, transaction
 from prometheus_client import Counter
 
 from .models import Contest, ContestEvent, EventScope
+from .presence import presence_counts
 from .realtime import AUDIENCE, HOST, TEAM, event_text, state_text
 
 logger = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ def push_message(*, text: str, seq: int, stream: str | None = None, state: str |
 
 
 Send = tuple[str, dict[str, Any]]
+SEND_CONCURRENCY = 64
 
 
 def _send_all(sends: list[Send]) -> None:
@@ -79,10 +81,14 @@ def _send_all(sends: list[Send]) -> None:
 
 
 async def _group_send_all(sends: list[Send]) -> None:
+    """Send a batch, many at once: a batch never names a group twice (one leaderboard
+    push holds a message per team), so no group's order depends on it. Batches go one
+    after another."""
     layer = get_channel_layer()
     assert layer is not None
-    for group, message in sends:
-        await layer.group_send(group, message)
+    for start in range(0, len(sends), SEND_CONCURRENCY):
+        chunk = sends[start : start + SEND_CONCURRENCY]
+        await asyncio.gather(*(layer.group_send(group, message) for group, message in chunk))
 
 
 _outbox: asyncio.Queue[list[Send]] | None = None
@@ -185,9 +191,15 @@ def _board_send(*, contest_id: int) -> None:
     if visible.frozen_at is None or visible.frozen_at != sent["frozen"]:
         public = board_text(visible.top(settings.LEADERBOARD_TOP))
         sends.append((contest_group(contest_id), push_message(text=public, seq=seq, state="leaderboard")))
-    standings: dict[int, dict[str, Any]] = {row["id"]: visible.standing(row["id"]) for row in visible.rows}
+    # Standings go to teams with a device connected (one that connects later gets its
+    # standing in its snapshot), and only when they changed since the last push.
+    online = presence_counts(contest_id=contest_id)
+    standings: dict[int, dict[str, Any]] = {
+        row["id"]: visible.standing(row["id"]) for row in visible.rows if row["id"] in online
+    }
     for team_id, score in team_scores(contest_id=contest_id, exclude=standings.keys(), among=sent["standings"]):
-        standings[team_id] = visible.standing(team_id, score=score)
+        if team_id in online:
+            standings[team_id] = visible.standing(team_id, score=score)
     for team_id, standing in standings.items():
         if sent["standings"].get(team_id) != standing:
             text = state_text(type="standing", seq=seq, epoch=epoch, **standing)
