@@ -10,7 +10,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 TEST_REDIS_URL    ?= redis://127.0.0.1:6379/15
 TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL)
 
-.PHONY: install run test lint format typecheck migrations-check pytest bench serve-pg clean
+.PHONY: install run test lint format typecheck migrations-check pytest bench bench-http bench-ws serve-pg clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,9 +48,16 @@ migrations-check: install
 pytest: install
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
 
-## bench: k6 load test against a server on PostgreSQL (see docs/PERFORMANCE.md).
-bench: install
+## bench: both benchmarks below, on PostgreSQL and Redis (see docs/PERFORMANCE.md).
+bench: bench-http bench-ws
+
+## bench-http: k6 over HTTP (teams join, claim, answer); figures in docs/PERFORMANCE.md.
+bench-http: install
 	$(TEST_ENV) ./k6/run.sh
+
+## bench-ws: 2,000 sockets on one contest while answers arrive (k6/ws_run.sh).
+bench-ws: install
+	$(TEST_ENV) ./k6/ws_run.sh
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -156,6 +156,8 @@ WS_MESSAGES_PER_10S = env_int("WS_MESSAGES_PER_10S", 20, minimum=1)
 LEADERBOARD_TOP = env_int("LEADERBOARD_TOP", 10, minimum=1)
 LEADERBOARD_HOST_TOP = env_int("LEADERBOARD_HOST_TOP", 100, minimum=1)
 LEADERBOARD_PUSH_INTERVAL_S = env_int("LEADERBOARD_PUSH_INTERVAL_MS", 250, minimum=10) / 1000
+# A team's own standing (rank and neighbours) is pushed at most this often.
+STANDING_PUSH_INTERVAL_S = env_int("STANDING_PUSH_INTERVAL_MS", 1000, minimum=10) / 1000
 PRESENCE_TTL_S = env_int("PRESENCE_TTL_S", 150, minimum=10)
 PRESENCE_REFRESH_S = env_int("PRESENCE_REFRESH_S", 60, minimum=1)
 

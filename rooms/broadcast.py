@@ -19,6 +19,7 @@ import asyncio
 import contextvars
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -167,7 +168,7 @@ def board_flush(*, contest_id: int) -> None:
 
 
 def _board_send(*, contest_id: int) -> None:
-    from scoring.selectors import board_get, team_scores  # scoring imports rooms: import late
+    from scoring.selectors import board_get  # scoring imports rooms: import late
 
     # The contest row first: the board read after it reflects every event up to its seq.
     contest = Contest.objects.filter(pk=contest_id).first()
@@ -191,22 +192,45 @@ def _board_send(*, contest_id: int) -> None:
     if visible.frozen_at is None or visible.frozen_at != sent["frozen"]:
         public = board_text(visible.top(settings.LEADERBOARD_TOP))
         sends.append((contest_group(contest_id), push_message(text=public, seq=seq, state="leaderboard")))
-    # Standings go to teams with a device connected (one that connects later gets its
-    # standing in its snapshot), and only when they changed since the last push.
-    online = presence_counts(contest_id=contest_id)
-    standings: dict[int, dict[str, Any]] = {
-        row["id"]: visible.standing(row["id"]) for row in visible.rows if row["id"] in online
-    }
-    for team_id, score in team_scores(contest_id=contest_id, exclude=standings.keys(), among=sent["standings"]):
-        if team_id in online:
-            standings[team_id] = visible.standing(team_id, score=score)
-    for team_id, standing in standings.items():
-        if sent["standings"].get(team_id) != standing:
-            text = state_text(type="standing", seq=seq, epoch=epoch, **standing)
-            sends.append((team_group(team_id), push_message(text=text, seq=seq, state="standing")))
-    cache.set(sent_key, {"frozen": visible.frozen_at, "standings": standings}, timeout=86400)
+    standings, due_in = _standing_sends(contest_id=contest_id, seq=seq, epoch=epoch, board=visible, sent=sent)
+    sends += standings
+    cache.set(sent_key, {**sent, "frozen": visible.frozen_at}, timeout=86400)
+    if due_in is not None:
+        later(due_in, board_touch, contest_id=contest_id)
     LEADERBOARD_PUSHES.inc()
     _send_all(sends)
+
+
+def _standing_sends(
+    *, contest_id: int, seq: int, epoch: int, board: Any, sent: dict[str, Any]
+) -> tuple[list[Send], float | None]:
+    """Standings that changed since the last push, to teams with a device connected (one
+    that connects later gets its standing in its snapshot). They go at most once per
+    STANDING_PUSH_INTERVAL_MS: ranks shift for most teams with every answer, and a
+    team sees its own score at once in its answer's event. When changed standings must
+    wait, returns in how many seconds to look again. Updates `sent` in place."""
+    from scoring.selectors import team_scores  # scoring imports rooms: import late
+
+    online = presence_counts(contest_id=contest_id)
+    previous: dict[int, Any] = sent.get("standings", {})
+    current = {row["id"]: board.standing(row["id"]) for row in board.rows if row["id"] in online}
+    for team_id, score in team_scores(contest_id=contest_id, exclude=current.keys(), among=previous):
+        if team_id in online:
+            current[team_id] = board.standing(team_id, score=score)
+    changed = {team_id: standing for team_id, standing in current.items() if previous.get(team_id) != standing}
+    if not changed:
+        return [], None
+    wait = sent.get("standings_at", 0.0) + settings.STANDING_PUSH_INTERVAL_S - time.time()
+    if wait > 0:
+        return [], wait
+    sent["standings"], sent["standings_at"] = current, time.time()
+    return [
+        (
+            team_group(team_id),
+            push_message(text=state_text(type="standing", seq=seq, epoch=epoch, **standing), seq=seq, state="standing"),
+        )
+        for team_id, standing in changed.items()
+    ], None
 
 
 # --- Running later -----------------------------------------------------------------------

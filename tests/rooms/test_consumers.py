@@ -21,7 +21,7 @@ from tests.realtime import ProtocolClient, closed_with, communicator, drain, rec
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
-FAST_BOARD = override_settings(LEADERBOARD_PUSH_INTERVAL_S=0.05)
+FAST_BOARD = override_settings(LEADERBOARD_PUSH_INTERVAL_S=0.05, STANDING_PUSH_INTERVAL_S=0.05)
 
 
 @sync_to_async
@@ -275,22 +275,65 @@ async def test_hosts_see_presence_as_team_devices_come_and_go() -> None:
     await late.disconnect()
 
 
-async def test_groups_are_left_on_disconnect() -> None:
-    contest, (team,) = await contest_with_teams(1)
-    comm = await socket_open(contest.code, token=team.raw_token)
-    await receive_type(comm, "snapshot")
-    layer = get_channel_layer()
-    groups = [broadcast.contest_group(contest.pk), broadcast.team_group(team.pk)]
+def layer_settings(kind: str) -> dict[str, Any]:
+    """CHANNEL_LAYERS for one of the two Redis layers, on the test Redis."""
+    default: dict[str, Any] = settings.CHANNEL_LAYERS["default"]
+    config: dict[str, Any] = dict(default["CONFIG"])
+    if kind == "pubsub":
+        config = {key: config[key] for key in ("hosts", "prefix")}
+        return {"default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer", "CONFIG": config}}
+    return {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {**config, "capacity": settings.CHANNEL_CAPACITY, "group_expiry": 900},
+        }
+    }
 
-    async def members(group: str) -> int:
-        connection = layer.connection(layer.consistent_hash(group))  # type: ignore[union-attr]
-        return int(await connection.zcard(layer._group_key(group)))  # type: ignore[union-attr]
 
-    assert [await members(g) for g in groups] == [1, 1]
-    await comm.disconnect()
-    assert [await members(g) for g in groups] == [0, 0]
+async def group_members(group: str) -> int:
+    """Sockets in a group, read from the layer itself (Redis for core, the process for pubsub)."""
+    layer: Any = get_channel_layer()
+    if "pubsub" in type(layer).__module__:
+        loop_layer = layer._get_layer()
+        return len(loop_layer.groups.get(loop_layer._get_group_channel_name(group), set()))
+    connection = layer.connection(layer.consistent_hash(group))
+    return int(await connection.zcard(layer._group_key(group)))
+
+
+@pytest.mark.parametrize("kind", ["core", "pubsub"])
+async def test_groups_are_left_on_disconnect(kind: str) -> None:
+    with override_settings(CHANNEL_LAYERS=layer_settings(kind)):
+        contest, (team,) = await contest_with_teams(1)
+        comm = await socket_open(contest.code, token=team.raw_token)
+        await receive_type(comm, "snapshot")
+        groups = [broadcast.contest_group(contest.pk), broadcast.team_group(team.pk)]
+        assert [await group_members(g) for g in groups] == [1, 1]
+        await comm.disconnect()
+        assert [await group_members(g) for g in groups] == [0, 0]
     devices = await sync_to_async(_devices)(contest.pk, team.pk)
     assert devices == 0
+
+
+@pytest.mark.parametrize("kind", ["core", "pubsub"])
+async def test_both_redis_layers_deliver_events_and_boards(kind: str) -> None:
+    with override_settings(CHANNEL_LAYERS=layer_settings(kind), LEADERBOARD_PUSH_INTERVAL_S=0.05):
+        contest, (team, _) = await contest_with_teams()
+        owner = await sync_to_async(lambda: contest.owner)()
+        screen = await socket_open(contest.code)
+        phone = await socket_open(contest.code, token=team.raw_token)
+        await receive_type(screen, "snapshot")
+        await receive_type(phone, "snapshot")
+        host = await sync_to_async(host_client)(owner)
+        response = await http(host, "post", f"/api/v1/teams/{team.pk}/adjustments", {"points": 7, "reason": "Bonus"})
+        assert response.status_code == 201
+        adjusted = await receive_type(phone, "score.adjusted")
+        assert adjusted["data"]["points"] == 7
+        board = await receive_type(screen, "leaderboard")
+        while board["seq"] < adjusted["seq"]:
+            board = await receive_type(screen, "leaderboard")
+        assert board["teams"][0]["id"] == team.pk
+        await screen.disconnect()
+        await phone.disconnect()
 
 
 def _devices(contest_id: int, team_id: int) -> int:
@@ -435,6 +478,27 @@ async def test_leaderboard_pushes_are_coalesced_and_the_latest_state_arrives() -
     final = await sync_to_async(_board)(contest.pk)
     assert boards[-1]["teams"] == final
     await screen.disconnect()
+
+
+@override_settings(LEADERBOARD_PUSH_INTERVAL_S=0.05, STANDING_PUSH_INTERVAL_S=0.5)
+async def test_a_teams_standing_comes_at_most_once_per_interval_and_ends_current() -> None:
+    contest, (team, rival) = await contest_with_teams()
+    owner = await sync_to_async(lambda: contest.owner)()
+    host = await sync_to_async(host_client)(owner)
+    phone = await socket_open(contest.code, token=team.raw_token)
+    await receive_type(phone, "snapshot")
+    started = asyncio.get_running_loop().time()
+    for i in range(20):
+        target = (team, rival)[i % 2]
+        response = await http(host, "post", f"/api/v1/teams/{target.pk}/adjustments", {"points": 3 + i, "reason": "r"})
+        assert response.status_code == 201
+    elapsed = asyncio.get_running_loop().time() - started
+    standings = [m for m in await drain(phone, quiet=1.5) if m["type"] == "standing"]
+    assert 1 <= len(standings) <= elapsed / 0.5 + 2
+    final = await sync_to_async(_board)(contest.pk)
+    mine = next(row for row in final if row["id"] == team.pk)
+    assert (standings[-1]["rank"], standings[-1]["score"]) == (mine["rank"], mine["score"])
+    await phone.disconnect()
 
 
 def _board(contest_id: int) -> list[dict[str, Any]]:
