@@ -144,7 +144,9 @@ else:
 
 # HTTP requests one process works on at once; the rest wait before taking a database
 # connection, so the pool keeps room for leaderboard pushes and sockets (rooms/concurrency.py).
-HTTP_MAX_CONCURRENCY = env_int("HTTP_MAX_CONCURRENCY", max(1, _pool_size - 4) if _pool_size else 0, minimum=0)
+# Eight measured best with 2,000 sockets on two cores (docs/PERFORMANCE.md): more threads
+# only contend for the GIL with the pushes.
+HTTP_MAX_CONCURRENCY = env_int("HTTP_MAX_CONCURRENCY", min(8, max(1, _pool_size - 4)) if _pool_size else 0, minimum=0)
 
 # --- Real-time (docs/PROTOCOL.md) ------------------------------------------------------
 WS_HELLO_TIMEOUT_S = env_int("WS_HELLO_TIMEOUT_S", 5, minimum=1)
