@@ -386,9 +386,9 @@ async def test_a_client_that_sees_a_gap_resyncs_and_ends_equal_to_the_server(mon
     """A tiny channel capacity and a flood: the layer drops messages, the client notices
     by `prev` (or, for the last ones, by the heads in `pong`), resyncs and ends holding
     everything the server has."""
-    layer: dict[str, Any] = settings.CHANNEL_LAYERS["default"]
-    tiny = {**layer, "CONFIG": {**layer["CONFIG"], "capacity": 3}}
-    with override_settings(CHANNEL_LAYERS={"default": tiny}, LEADERBOARD_PUSH_INTERVAL_S=0.05):
+    tiny = layer_settings("core")
+    tiny["default"]["CONFIG"]["capacity"] = 3
+    with override_settings(CHANNEL_LAYERS=tiny, LEADERBOARD_PUSH_INTERVAL_S=0.05):
         contest, (team,) = await contest_with_teams(1)
         round_ = await sync_to_async(pool_round)(contest, questions=12, claim_limit=None)
         comm = await socket_open(contest.code, token=team.raw_token)
