@@ -366,6 +366,26 @@ async def test_a_client_resumes_with_last_seq_and_gets_only_what_it_missed() -> 
     await comm.disconnect()
 
 
+async def test_a_resume_by_last_seq_replays_every_stream_after_it() -> None:
+    """One number for all streams: events after it, in order, then synced."""
+    contest, (team,) = await contest_with_teams(1)
+    round_ = await sync_to_async(pool_round)(contest, questions=2)
+    comm = await socket_open(contest.code, token=team.raw_token)
+    snapshot = await receive_type(comm, "snapshot")
+    await comm.disconnect()
+    await announce(contest, 1)
+    claim = await http(team_client(team), "post", "/api/v1/me/claims", {"round": round_.pk})
+    assert claim.status_code == 201
+    last_seq = max(snapshot["heads"].values())
+    comm = await socket_open(contest.code, token=team.raw_token, last_seq=last_seq, epoch=snapshot["epoch"])
+    messages = await drain(comm)
+    kinds = [m["type"] for m in messages]
+    assert kinds[:3] == ["announcement", "claim.created", "synced"], kinds
+    assert all(m["seq"] > last_seq for m in messages[:2])
+    assert messages[2]["heads"] == {"public": messages[0]["seq"], "team": messages[1]["seq"]}
+    await comm.disconnect()
+
+
 @override_settings(WS_RESUME_MAX_EVENTS=2)
 async def test_a_fresh_snapshot_comes_instead_when_replaying_costs_more_or_the_epoch_differs() -> None:
     contest, (team,) = await contest_with_teams(1)
