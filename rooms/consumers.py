@@ -125,9 +125,9 @@ class ContestConsumer(AsyncWebsocketConsumer):
         for text, seq, stream in events:
             self.heads[stream] = max(self.heads.get(stream, 0), seq)
             await self.send(text_data=text)
-        heads = await database_sync_to_async(realtime.heads_get)(viewer=viewer)
+        seq, heads = await database_sync_to_async(realtime.position_get)(viewer=viewer)
         self.heads = {stream: max(self.heads.get(stream, 0), head) for stream, head in heads.items()}
-        await self.send(text_data=await self._state("synced", heads=heads))
+        await self.send(text_data=realtime.state_text(type="synced", seq=seq, epoch=viewer.epoch, heads=heads))
         await self._board_now()
 
     async def _snapshot(self) -> None:
@@ -146,8 +146,12 @@ class ContestConsumer(AsyncWebsocketConsumer):
             await self._forward_state(text=text, state=state, seq=seq)
 
     async def _pong(self, ping: Ping) -> None:
-        heads = await database_sync_to_async(realtime.heads_get)(viewer=self._viewer())
-        await self.send(text_data=await self._state("pong", id=ping.id, server_time=time.time(), heads=heads))
+        viewer = self._viewer()
+        seq, heads = await database_sync_to_async(realtime.position_get)(viewer=viewer)
+        pong = realtime.state_text(
+            type="pong", seq=seq, epoch=viewer.epoch, id=ping.id, server_time=time.time(), heads=heads
+        )
+        await self.send(text_data=pong)
 
     # --- Group messages -----------------------------------------------------------------
 
