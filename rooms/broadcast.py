@@ -33,7 +33,7 @@ from prometheus_client import Counter
 
 from .models import Contest, ContestEvent, EventScope
 from .presence import presence_counts
-from .realtime import AUDIENCE, HOST, TEAM, event_text, state_text
+from .realtime import AUDIENCE, HOST, TEAM, board_top, event_text, leaderboard_text, state_text
 
 logger = logging.getLogger(__name__)
 
@@ -178,23 +178,25 @@ def _board_send(*, contest_id: int) -> None:
     live = board_get(contest=contest, live=True)
     visible = board_get(contest=contest) if contest.settings.get("freeze_at") else live
     sent_key = f"board:sent:{contest_id}"
-    sent: dict[str, Any] = cache.get(sent_key) or {"frozen": None, "standings": {}}
-
-    def board_text(top: dict[str, Any]) -> str:
-        return state_text(type="leaderboard", seq=seq, epoch=epoch, **top)
+    sent: dict[str, Any] = cache.get(sent_key) or {"public": None, "standings": {}}
 
     sends: list[Send] = [
         (
             contest_host_group(contest_id),
-            push_message(text=board_text(live.top(settings.LEADERBOARD_HOST_TOP)), seq=seq, state="leaderboard"),
+            push_message(
+                text=leaderboard_text(seq=seq, epoch=epoch, board=live, role=HOST), seq=seq, state="leaderboard"
+            ),
         )
     ]
-    if visible.frozen_at is None or visible.frozen_at != sent["frozen"]:
-        public = board_text(visible.top(settings.LEADERBOARD_TOP))
+    # Live, the top goes with every push (every push follows a change). Frozen, only when
+    # it differs from the last one sent: a team that joins after the freeze still shows.
+    public_top = board_top(board=visible, role=AUDIENCE)
+    if visible.frozen_at is None or public_top != sent.get("public"):
+        public = state_text(type="leaderboard", seq=seq, epoch=epoch, **public_top)
         sends.append((contest_group(contest_id), push_message(text=public, seq=seq, state="leaderboard")))
     standings, due_in = _standing_sends(contest_id=contest_id, seq=seq, epoch=epoch, board=visible, sent=sent)
     sends += standings
-    cache.set(sent_key, {**sent, "frozen": visible.frozen_at}, timeout=86400)
+    cache.set(sent_key, {**sent, "public": public_top}, timeout=86400)
     if due_in is not None:
         later(due_in, board_touch, contest_id=contest_id)
     LEADERBOARD_PUSHES.inc()

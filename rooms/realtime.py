@@ -199,6 +199,15 @@ def snapshot_text(*, viewer: Viewer, devices: dict[int, int]) -> tuple[str, dict
     return text, heads, contest.last_seq
 
 
+def board_top(*, board: Any, role: str) -> dict[str, Any]:
+    """The rows of the board a role is sent: the top for screens and teams, more for hosts."""
+    return board.top(settings.LEADERBOARD_HOST_TOP if role == HOST else settings.LEADERBOARD_TOP)
+
+
+def leaderboard_text(*, seq: int, epoch: int, board: Any, role: str) -> str:
+    return state_text(type="leaderboard", seq=seq, epoch=epoch, **board_top(board=board, role=role))
+
+
 def board_texts(*, viewer: Viewer) -> list[tuple[str, str, int]]:
     """The board messages this viewer gets now, as (text, state, seq)."""
     from scoring.selectors import board_get  # scoring imports rooms: import late
@@ -206,8 +215,7 @@ def board_texts(*, viewer: Viewer) -> list[tuple[str, str, int]]:
     contest = Contest.objects.get(pk=viewer.contest_id)
     seq = contest.last_seq
     board = board_get(contest=contest, live=viewer.role == HOST)
-    top = settings.LEADERBOARD_HOST_TOP if viewer.role == HOST else settings.LEADERBOARD_TOP
-    texts = [(state_text(type="leaderboard", seq=seq, epoch=contest.epoch, **board.top(top)), "leaderboard", seq)]
+    texts = [(leaderboard_text(seq=seq, epoch=contest.epoch, board=board, role=viewer.role), "leaderboard", seq)]
     if viewer.role == TEAM and viewer.team_id is not None:
         score = Team.objects.filter(pk=viewer.team_id).values_list("score", flat=True).get()
         standing = board.standing(viewer.team_id, score=score)
@@ -225,12 +233,12 @@ def _snapshot_data(*, contest: Contest, viewer: Viewer, devices: dict[int, int])
             **common,
             "contest": _contest_host(contest),
             "teams": [{**team_view(t), "devices": devices.get(t.pk, 0)} for t in contest.teams.order_by("created_at")],
-            "leaderboard": board.top(settings.LEADERBOARD_HOST_TOP),
+            "leaderboard": board_top(board=board, role=HOST),
         }
     public = {
         **common,
         "contest": public_contest_get(contest=contest),
-        "leaderboard": board.top(settings.LEADERBOARD_TOP),
+        "leaderboard": board_top(board=board, role=viewer.role),
     }
     if viewer.role == AUDIENCE:
         return public

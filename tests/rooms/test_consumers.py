@@ -562,3 +562,35 @@ async def test_the_embedded_default_pushes_over_the_in_memory_layer() -> None:
     assert board["teams"][0]["id"] == team.pk and board["teams"][0]["score"] == before + 100
     for comm in (host, phone, screen):
         await comm.disconnect()
+
+
+@FAST_BOARD
+async def test_during_a_freeze_the_screen_gets_the_frozen_board_only_when_it_changes() -> None:
+    """Scores after the freeze send nothing to screens; a team joining after it does."""
+    contest, (team, _) = await contest_with_teams()
+    owner = await sync_to_async(lambda: contest.owner)()
+    await sync_to_async(services.contest_update)(contest=contest, settings={"freeze_at": "2020-01-01T00:00:00+00:00"})
+    screen = await socket_open(contest.code)
+    await receive_type(screen, "snapshot")
+    host = await sync_to_async(host_client)(owner)
+    for points in (5, 6):
+        response = await http(host, "post", f"/api/v1/teams/{team.pk}/adjustments", {"points": points, "reason": "r"})
+        assert response.status_code == 201
+    first = [m for m in await drain(screen, quiet=0.6) if m["type"] == "leaderboard"]
+    frozen = await sync_to_async(_frozen_scores)(contest.pk)
+    assert all(_rows(m) == frozen for m in first), "frozen standings only"
+    assert len(first) <= 1
+    late = await sync_to_async(team_make)(contest=contest, name="Late Larks")
+    board = await receive_type(screen, "leaderboard")
+    assert board["frozen_at"] and late.pk in _rows(board)
+    await screen.disconnect()
+
+
+def _rows(message: dict[str, Any]) -> dict[int, int]:
+    return {row["id"]: row["score"] for row in message["teams"]}
+
+
+def _frozen_scores(contest_id: int) -> dict[int, int]:
+    from scoring.selectors import leaderboard_get
+
+    return {row["id"]: row["score"] for row in leaderboard_get(contest=Contest.objects.get(pk=contest_id))["teams"]}
