@@ -32,7 +32,10 @@ class HostTokenAuthentication(authentication.BaseAuthentication):
         raw = bearer_credentials(request, self.keyword)
         if raw is None:
             return None
-        token = HostToken.objects.select_related("user").filter(key_hash=token_hash(raw)).first()
+        try:
+            token = HostToken.objects.select_related("user").get(key_hash=token_hash(raw))
+        except HostToken.DoesNotExist:
+            token = None
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed("Unknown or revoked quizmaster token.")
         return token.user, token

@@ -209,10 +209,15 @@ def _standing_sends(
     """Standings that changed since the last push, to teams with a device connected (one
     that connects later gets its standing in its snapshot). They go at most once per
     STANDING_PUSH_INTERVAL_MS: ranks shift for most teams with every answer, and a
-    team sees its own score at once in its answer's event. When changed standings must
-    wait, returns in how many seconds to look again. Updates `sent` in place."""
+    team sees its own score at once in its answer's event. Before they are due, returns
+    in how many seconds to look again. Updates `sent` in place."""
     from scoring.selectors import team_scores  # scoring imports rooms: import late
 
+    wait = sent.get("standings_at", 0.0) + settings.STANDING_PUSH_INTERVAL_S - time.time()
+    if wait > 0:
+        # Not due yet: look again when it is, without reading presence or comparing
+        # standings on every push in between (under load, pushes come 4 times a second).
+        return [], wait
     online = presence_counts(contest_id=contest_id)
     previous: dict[int, Any] = sent.get("standings", {})
     current = {row["id"]: board.standing(row["id"]) for row in board.rows if row["id"] in online}
@@ -222,9 +227,6 @@ def _standing_sends(
     changed = {team_id: standing for team_id, standing in current.items() if previous.get(team_id) != standing}
     if not changed:
         return [], None
-    wait = sent.get("standings_at", 0.0) + settings.STANDING_PUSH_INTERVAL_S - time.time()
-    if wait > 0:
-        return [], wait
     sent["standings"], sent["standings_at"] = current, time.time()
     return [
         (

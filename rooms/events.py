@@ -50,10 +50,19 @@ def event_append(
 
 
 def _team_stream_advance(*, team_id: int | None, seq: int) -> int:
-    from teams.models import Team  # teams depends on rooms, not the other way round
-
     if team_id is None:
         raise ValueError("A team event needs its team.")
-    prev = Team.objects.filter(pk=team_id).values_list("last_event_seq", flat=True).get()
-    Team.objects.filter(pk=team_id).update(last_event_seq=seq)
-    return prev
+    # One round trip: the FROM subquery locks the team row and reads the stream's head as
+    # it was before the UPDATE moves it. (A CTE would not do: it runs after the UPDATE
+    # and cannot see the row the statement itself changed.)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE teams_team SET last_event_seq = %s "
+            "FROM (SELECT last_event_seq FROM teams_team WHERE id = %s FOR UPDATE) AS before "
+            "WHERE teams_team.id = %s RETURNING before.last_event_seq",
+            [seq, team_id, team_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise ValueError(f"No team {team_id}.")
+    return int(row[0])

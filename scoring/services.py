@@ -74,13 +74,12 @@ def answer_submit(*, team: Team, question_id: int, payload: Any, idempotency_key
     the contest row (event seq).
     """
     fingerprint = request_fingerprint(question_id=question_id, answer=payload)
-    question = (
-        Question.objects.select_related("round__contest")
-        .filter(pk=question_id, round__contest_id=team.contest_id)
-        .first()
-    )
-    if question is None:
-        raise NotFound("This contest has no such question.")
+    try:
+        question = Question.objects.select_related("round__contest").get(
+            pk=question_id, round__contest_id=team.contest_id
+        )
+    except Question.DoesNotExist:
+        raise NotFound("This contest has no such question.") from None
     spec = QUESTION_TYPES[question.type]
     parsed = spec.parse_answer(question, payload)
     with transaction.atomic():
@@ -122,10 +121,10 @@ def answer_submit(*, team: Team, question_id: int, payload: Any, idempotency_key
 def _answerable_claim(*, team: Team, question: Question) -> Claim | None:
     """Pool questions are answered by the team holding them; live questions when open."""
     if question.round.kind == RoundKind.POOL:
-        claim = Claim.objects.filter(team=team, question=question, status=ClaimStatus.HELD).first()
-        if claim is None:
-            raise QuestionNotClaimed()
-        return claim
+        try:  # one claim per (team, question), by constraint
+            return Claim.objects.get(team=team, question=question, status=ClaimStatus.HELD)
+        except Claim.DoesNotExist:
+            raise QuestionNotClaimed() from None
     raise QuestionNotOpen("This live question is not open for answers.")
 
 

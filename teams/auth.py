@@ -37,9 +37,11 @@ class TeamTokenAuthentication(authentication.BaseAuthentication):
         raw = bearer_credentials(request, self.keyword)
         if raw is None:
             return None
-        team = Team.objects.select_related("contest").filter(token_hash=token_hash(raw)).first()
-        if team is None:
-            raise exceptions.AuthenticationFailed("Unknown team token; join the contest again.")
+        # get(), not first(): a unique lookup needs no ORDER BY, and this runs on every request.
+        try:
+            team = Team.objects.select_related("contest").get(token_hash=token_hash(raw))
+        except Team.DoesNotExist:
+            raise exceptions.AuthenticationFailed("Unknown team token; join the contest again.") from None
         return TeamPrincipal(team), team
 
     def authenticate_header(self, request: Request) -> str:
