@@ -176,6 +176,17 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 120, minimum=1)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 100, minimum=1)
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = "UTC"
+# Redis redelivers a task not acknowledged within this time: it must outlast the longest
+# ETA a live question's timer waits for (acks_late tasks are acknowledged when they end).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT_S", 3 * 3600, minimum=60)}
+
+# Live rounds: a question without its own time limit gets the round's, else this.
+LIVE_DEFAULT_TIME_LIMIT_S = env_int("LIVE_DEFAULT_TIME_LIMIT_S", 30, minimum=1)
+# Celery beat closes live questions whose timer task was lost, checking this often.
+LIVE_SWEEP_INTERVAL_S = env_int("LIVE_SWEEP_INTERVAL_S", 5, minimum=1)
+CELERY_BEAT_SCHEDULE = {
+    "live-timers-sweep": {"task": "rooms.live_timers_sweep", "schedule": float(LIVE_SWEEP_INTERVAL_S)},
+}
 
 # --- Auth, i18n, static ---------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import BankQuestion, Contest, ContestEvent, HostToken, MysteryBox, Question, Round
+from .models import BankQuestion, Contest, ContestEvent, HostToken, LiveQuestion, MysteryBox, Question, Round
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -75,3 +75,11 @@ class HostTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # tokens are issued by POST /api/v1/auth/token, shown once
+
+
+@admin.register(LiveQuestion)
+class LiveQuestionAdmin(ReadOnlyAdmin):
+    """Live play is driven by the round actions (and their timers), not edited here."""
+
+    list_display = ["question", "round", "status", "opened_at", "deadline", "closes_at", "scored_at"]
+    list_filter = ["status"]

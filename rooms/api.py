@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from teams.auth import IsHost, request_host
 
-from . import selectors, services
+from . import live, selectors, services
 from .errors import DomainError
 from .models import Contest, HostToken, Round
 from .openapi import OBJECT_LIST, errors
@@ -209,17 +209,43 @@ class RoundCreateView(APIView):
 
 
 class RoundActionView(APIView):
+    """Start or end a round; in a live round, run its questions (rooms/live.py)."""
+
     permission_classes = [IsHost]
 
+    class InputSerializer(StrictSerializer):
+        seconds = serializers.IntegerField(min_value=1, max_value=live.MAX_EXTENSION_S, required=False)
+
     @extend_schema(
-        request=None,
-        responses={200: RoundOutputSerializer, **errors(e409=["invalid_transition"])},
-        summary="Start or end a round",
+        request=InputSerializer,
+        responses={
+            200: OpenApiTypes.OBJECT,
+            **errors(
+                e409=[
+                    "invalid_transition",
+                    "wrong_round_kind",
+                    "contest_not_running",
+                    "question_open",
+                    "no_question_left",
+                ]
+            ),
+        },
+        summary="Start or end a round; live rounds: next, close, reveal, pause, resume, skip, extend",
+        description=(
+            "start and end return the round. The live actions return `{round, live}`, `live` being the "
+            "question in play with its stored deadline; extend takes `{seconds}`."
+        ),
         operation_id="round_action",
     )
     def post(self, request: Request, round_id: int, action: str) -> Response:
         round_ = selectors.round_get(owner=request_host(request), round_id=round_id)
-        return Response(RoundOutputSerializer(services.round_transition(round_=round_, action=action)).data)
+        data = validated(self.InputSerializer, request.data)
+        if action not in live.LIVE_ACTIONS:
+            return Response(RoundOutputSerializer(services.round_transition(round_=round_, action=action)).data)
+        if (action == "extend") != ("seconds" in data):
+            raise serializers.ValidationError({"seconds": "Send seconds with extend, and only with extend."})
+        played = live.live_action(round_=round_, action=action, seconds=data.get("seconds"))
+        return Response({"round": RoundOutputSerializer(played.round).data, "live": live.live_view(played)})
 
 
 class QuestionsView(APIView):
@@ -344,3 +370,39 @@ class AnnouncementCreateView(APIView):
         data = validated(self.InputSerializer, request.data)
         event = services.announcement_post(contest=contest, text=data["text"])
         return Response({"seq": event.seq, "text": data["text"], "at": event.created_at.isoformat()}, status=201)
+
+
+class QuestionDetailView(APIView):
+    permission_classes = [IsHost]
+
+    @extend_schema(
+        request=OpenApiTypes.OBJECT,
+        responses={200: OpenApiTypes.OBJECT, **errors(e409=["invalid_transition"])},
+        summary="Change a question: any fields of its definition (the accepted answer, points, prompt...)",
+        description="Scored answers keep their points until a regrade (POST /questions/{id}/regrade).",
+    )
+    def patch(self, request: Request, question_id: int) -> Response:
+        question = selectors.question_get(owner=request_host(request), question_id=question_id)
+        if not isinstance(request.data, dict) or not request.data:
+            raise serializers.ValidationError({"non_field_errors": ["Send the fields to change as a JSON object."]})
+        question = services.question_update(question=question, changes=dict(request.data))
+        return Response({"id": question.pk, "round": question.round_id, **question_export(question)})
+
+
+class ReplayView(APIView):
+    permission_classes = [IsHost]
+
+    class QuerySerializer(StrictSerializer):
+        after = serializers.IntegerField(min_value=0, max_value=2**62, default=0)
+        limit = serializers.IntegerField(min_value=1, max_value=5000, default=1000)
+
+    @extend_schema(
+        parameters=[QuerySerializer],
+        responses={200: OpenApiTypes.OBJECT, **errors(e409=["contest_not_finished"])},
+        summary="A finished contest's event log, in order, to replay it (pages of `limit` from `after`)",
+    )
+    def get(self, request: Request, contest_id: int) -> Response:
+        contest = selectors.contest_get(owner=request_host(request), contest_id=contest_id)
+        query = validated(self.QuerySerializer, request.query_params)
+        events, next_after = selectors.contest_replay_get(contest=contest, after=query["after"], limit=query["limit"])
+        return Response({"contest": contest.pk, "epoch": contest.epoch, "events": events, "next_after": next_after})

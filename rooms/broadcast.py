@@ -251,7 +251,7 @@ def loop_bind(loop: asyncio.AbstractEventLoop) -> None:
         _loop, _outbox = loop, None
 
 
-def later(delay: float, fn: Callable[..., None], **kwargs: Any) -> None:
+def later(delay: float, fn: Callable[..., object], **kwargs: Any) -> None:
     """Run `fn(**kwargs)` in `delay` seconds: on the server's loop in an ASGI process, on a
     timer thread elsewhere (a Celery worker, a management command)."""
     loop = _loop
@@ -265,13 +265,13 @@ def later(delay: float, fn: Callable[..., None], **kwargs: Any) -> None:
     timer.start()
 
 
-def _start_task(loop: asyncio.AbstractEventLoop, delay: float, fn: Callable[..., None], kwargs: Any) -> None:
+def _start_task(loop: asyncio.AbstractEventLoop, delay: float, fn: Callable[..., object], kwargs: Any) -> None:
     task = loop.create_task(_run_later(delay, fn, kwargs))
     _tasks.add(task)
     task.add_done_callback(_tasks.discard)
 
 
-async def _run_later(delay: float, fn: Callable[..., None], kwargs: Any) -> None:
+async def _run_later(delay: float, fn: Callable[..., object], kwargs: Any) -> None:
     await asyncio.sleep(delay)
     try:
         await database_sync_to_async(fn)(**kwargs)
@@ -279,7 +279,7 @@ async def _run_later(delay: float, fn: Callable[..., None], kwargs: Any) -> None
         logger.exception("Delayed broadcast %s failed", getattr(fn, "__name__", fn))
 
 
-def _run_in_thread(fn: Callable[..., None], kwargs: Any) -> None:
+def _run_in_thread(fn: Callable[..., object], kwargs: Any) -> None:
     try:
         fn(**kwargs)
     except Exception:

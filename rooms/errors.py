@@ -48,6 +48,12 @@ class ContestInProgress(DomainError):
     message = "A running or paused contest cannot be deleted; finish it first."
 
 
+class ContestNotFinished(DomainError):
+    code = "contest_not_finished"
+    status = 409
+    message = "The contest is not finished yet; its replay is available once it is."
+
+
 class ContestNotRunning(DomainError):
     code = "contest_not_running"
     status = 409

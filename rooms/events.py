@@ -52,6 +52,12 @@ def event_append(
 def _team_stream_advance(*, team_id: int | None, seq: int) -> int:
     if team_id is None:
         raise ValueError("A team event needs its team.")
+    if connection.vendor != "postgresql":  # SQLite, the embedded default: one writer at a time
+        from teams.models import Team  # teams depends on rooms, not the other way round
+
+        prev = Team.objects.filter(pk=team_id).values_list("last_event_seq", flat=True).get()
+        Team.objects.filter(pk=team_id).update(last_event_seq=seq)
+        return prev
     # One round trip: the FROM subquery locks the team row and reads the stream's head as
     # it was before the UPDATE moves it. (A CTE would not do: it runs after the UPDATE
     # and cannot see the row the statement itself changed.)

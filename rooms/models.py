@@ -178,6 +178,57 @@ class Question(QuestionFields):
         return f"Q{self.position} {self.prompt[:60]}"
 
 
+class LiveStatus(models.TextChoices):
+    OPEN = "open"  # the timer runs; answers are taken
+    PAUSED = "paused"  # the timer is stopped with `remaining_ms` left; answers are refused
+    CLOSED = "closed"  # no more answers; scored by a task
+    REVEALED = "revealed"  # the accepted answer is public
+    SKIPPED = "skipped"  # abandoned: its answers are never scored
+
+
+class LiveQuestion(models.Model):
+    """One question's play in a live round: the state machine and its stored deadline.
+
+    The server's clock decides: `deadline` is when answers stop for teams without extra
+    time; a team with `Team.extra_time_s` answers until `deadline` plus that. The question
+    closes for everyone at `closes_at` (the latest team deadline), by a timer task or by the
+    quizmaster. While paused, both are null and `remaining_ms` holds the time left.
+    """
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="live_questions")
+    question = models.OneToOneField(Question, on_delete=models.CASCADE, related_name="live")
+    status = models.CharField(max_length=8, choices=LiveStatus.choices, default=LiveStatus.OPEN)
+    # The answering time: the question's limit, plus every extension.
+    time_limit_ms = models.PositiveIntegerField()
+    # The most extra time any team had when the question opened: `closes_at - deadline`.
+    extra_ms = models.PositiveIntegerField(default=0)
+    opened_at = models.DateTimeField()
+    deadline = models.DateTimeField(null=True, blank=True)
+    closes_at = models.DateTimeField(null=True, blank=True)
+    remaining_ms = models.PositiveIntegerField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    scored_at = models.DateTimeField(null=True, blank=True)
+    revealed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["round_id", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=LiveStatus.values), name="live_status_valid"),
+            # At most one question of a round is being answered at a time.
+            models.UniqueConstraint(
+                fields=["round"],
+                condition=Q(status__in=[LiveStatus.OPEN, LiveStatus.PAUSED]),
+                name="live_one_running_per_round",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["closes_at"], condition=Q(status=LiveStatus.OPEN), name="live_open_deadline_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"live {self.question_id} ({self.status})"
+
+
 class EventScope(models.TextChoices):
     PUBLIC = "public"  # anyone watching the contest
     TEAM = "team"  # one team's devices (and hosts)

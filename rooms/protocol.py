@@ -121,6 +121,7 @@ class AnswerView(Schema):
     points: int
     received_at: str
     scored_at: str | None
+    feedback: str | None = None
 
 
 class RoundPublic(Schema):
@@ -135,6 +136,44 @@ class Announcement(Schema):
     seq: Seq
     text: str
     at: str
+
+
+class LiveView(Schema):
+    """A live question's state: its timer as the server holds it. `deadline` is when answers
+    stop (a team with extra time adds its own `extra_time_s`); `closes_at` when the question
+    closes for everyone. Both are null while paused, when `remaining_ms` is the time left."""
+
+    id: Id
+    round: Id
+    question: Id
+    position: int
+    status: Literal["open", "paused", "closed", "revealed", "skipped"]
+    time_limit_ms: int
+    opened_at: str
+    deadline: str | None
+    closes_at: str | None
+    remaining_ms: int | None
+    closed_at: str | None
+    revealed_at: str | None
+
+
+class LiveState(Schema):
+    """The current live question as everyone may see it; `answer` only once revealed."""
+
+    live: LiveView
+    question: QuestionPublic
+    answer: dict[str, Any] | None
+
+
+class RevealStep(Schema):
+    """One step of the reveal after a freeze: a team's hidden points shown, lowest first."""
+
+    team: Id
+    name: str
+    from_score: int
+    to_score: int
+    from_rank: Annotated[int, Field(ge=1)]
+    to_rank: Annotated[int, Field(ge=1)]
 
 
 # --- Events: the contest event log, as each role receives it ---------------------------
@@ -287,6 +326,94 @@ class ScoreAdjusted(Event):
     data: _AdjustedData
 
 
+class _QuestionOpenedData(Schema):
+    live: LiveView
+    question: QuestionPublic
+
+
+class QuestionOpened(Event):
+    type: Literal["question.opened"]
+    data: _QuestionOpenedData
+
+
+class _QuestionStatusData(Schema):
+    live: LiveView
+    action: Literal["pause", "resume", "extend", "close", "skip"]
+    # What moved it: a quizmaster, or the timer at the deadline.
+    by: Literal["host", "timer"]
+
+
+class QuestionStatus(Event):
+    type: Literal["question.status"]
+    data: _QuestionStatusData
+
+
+class _QuestionRevealedData(Schema):
+    live: LiveView
+    question: QuestionPublic
+    answer: dict[str, Any]
+
+
+class QuestionRevealed(Event):
+    type: Literal["question.revealed"]
+    data: _QuestionRevealedData
+
+
+class _AnswerScoredData(Schema):
+    team: Id
+    answer: AnswerView
+    score: int
+
+
+class AnswerScored(Event):
+    """A team's answer scored after it was recorded: a live question at its close, an essay
+    graded by hand, a regrade."""
+
+    type: Literal["answer.scored"]
+    data: _AnswerScoredData
+
+
+class _AccommodatedData(Schema):
+    team: Id
+    extra_time_s: int
+    speed_exempt: bool
+
+
+class TeamAccommodated(Event):
+    type: Literal["team.accommodated"]
+    data: _AccommodatedData
+
+
+class _FrozenData(Schema):
+    frozen_at: str
+
+
+class ContestFrozen(Event):
+    type: Literal["contest.frozen"]
+    data: _FrozenData
+
+
+class _UnfrozenData(Schema):
+    frozen_at: str
+    steps: list[RevealStep]
+
+
+class ContestUnfrozen(Event):
+    type: Literal["contest.unfrozen"]
+    data: _UnfrozenData
+
+
+class _RegradeData(Schema):
+    regrade: Id
+    question: Id | None
+    changes: dict[str, int]
+
+
+class RegradeDone(Event):
+    type: Literal["regrade.done"]
+    data: _RegradeData
+
+
 EVENT_MESSAGES: tuple[type[Event], ...] = (
     ContestCreated,
     ContestUpdated,
@@ -301,6 +428,14 @@ EVENT_MESSAGES: tuple[type[Event], ...] = (
     AnswerRecorded,
     MysteryOpened,
     ScoreAdjusted,
+    QuestionOpened,
+    QuestionStatus,
+    QuestionRevealed,
+    AnswerScored,
+    TeamAccommodated,
+    ContestFrozen,
+    ContestUnfrozen,
+    RegradeDone,
 )
 EVENT_TYPES = frozenset(m.model_fields["type"].annotation.__args__[0] for m in EVENT_MESSAGES)  # type: ignore[union-attr]
 
@@ -380,6 +515,7 @@ class ContestPublic(Schema):
     rounds: list[RoundPublic]
     current_round: RoundPublic | None
     current_question: QuestionPublic | None
+    live: LiveState | None = None
     join: JoinInfo
 
 
@@ -418,6 +554,8 @@ class OwnTeam(Schema):
     members: list[str]
     score: int
     status: Literal["active", "disqualified"]
+    extra_time_s: int = 0
+    speed_exempt: bool = False
 
 
 class HostTeam(OwnTeam):
@@ -470,6 +608,14 @@ ServerMessage = Annotated[
     | AnswerRecorded
     | MysteryOpened
     | ScoreAdjusted
+    | QuestionOpened
+    | QuestionStatus
+    | QuestionRevealed
+    | AnswerScored
+    | TeamAccommodated
+    | ContestFrozen
+    | ContestUnfrozen
+    | RegradeDone
     | Snapshot
     | Leaderboard
     | Standing

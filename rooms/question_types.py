@@ -124,6 +124,10 @@ class QuestionTypeSpec:
     def export(self, question: QuestionFields) -> dict[str, Any]:
         return {**question.content, **question.key}
 
+    def reveal(self, question: QuestionFields) -> dict[str, Any]:
+        """What everyone sees once the question is revealed: the accepted answer."""
+        return dict(question.key)
+
 
 class ChoiceType(QuestionTypeSpec):
     name = QuestionType.CHOICE
@@ -215,6 +219,9 @@ class CodeType(QuestionTypeSpec):
         content = {k: v for k, v in question.content.items() if k != "samples"}
         return {**content, "tests": question.key["tests"]}
 
+    def reveal(self, question: QuestionFields) -> dict[str, Any]:
+        return {}  # hidden tests stay hidden: they judge every later submission too
+
 
 class EssayType(QuestionTypeSpec):
     name = QuestionType.ESSAY
@@ -264,6 +271,10 @@ def question_public(question: QuestionFields) -> dict[str, Any]:
         "time_limit_s": question.time_limit_s,
         **question.content,
     }
+
+
+def question_reveal(question: QuestionFields) -> dict[str, Any]:
+    return QUESTION_TYPES[question.type].reveal(question)
 
 
 def question_export(question: QuestionFields) -> dict[str, Any]:

@@ -8,8 +8,9 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from .codes import code_normalize
-from .errors import NotFound
-from .models import BankQuestion, Contest, Round, RoundStatus
+from .errors import ContestNotFinished, NotFound
+from .live import live_state_public
+from .models import BankQuestion, Contest, ContestStatus, Question, Round, RoundKind, RoundStatus
 
 
 def contest_list(*, owner: User) -> QuerySet[Contest]:
@@ -28,6 +29,34 @@ def round_get(*, owner: User, round_id: int) -> Round:
     if round_ is None:
         raise NotFound("You have no round with this id.")
     return round_
+
+
+def question_get(*, owner: User, question_id: int) -> Question:
+    try:
+        return Question.objects.select_related("round__contest").get(pk=question_id, round__contest__owner=owner)
+    except Question.DoesNotExist:
+        raise NotFound("You have no question with this id.") from None
+
+
+def contest_replay_get(*, contest: Contest, after: int, limit: int) -> tuple[list[dict[str, Any]], int | None]:
+    """A finished contest's event log in order, from `after`: every event with its scope and
+    payload as stored, enough to replay the evening. Returns (events, the next `after` or None)."""
+    if contest.status != ContestStatus.FINISHED:
+        raise ContestNotFinished()
+    rows = list(contest.events.filter(seq__gt=after).order_by("seq")[: limit + 1])
+    more = len(rows) > limit
+    events = [
+        {
+            "seq": e.seq,
+            "type": e.type,
+            "scope": e.scope,
+            "team": e.team_id,
+            "payload": e.payload,
+            "at": e.created_at.isoformat(),
+        }
+        for e in rows[:limit]
+    ]
+    return events, (events[-1]["seq"] if more else None)
 
 
 def bank_question_get(*, owner: User, question_id: int) -> BankQuestion:
@@ -53,6 +82,7 @@ def public_contest_get(*, contest: Contest) -> dict[str, Any]:
     """What anyone may see of a contest: no answers, no team's private data."""
     rounds = list(contest.rounds.all())
     current = next((r for r in rounds if r.status == RoundStatus.ACTIVE), None)
+    live = live_state_public(round_=current) if current and current.kind == RoundKind.LIVE else None
     return {
         "code": contest.display_code,
         "title": contest.title,
@@ -60,7 +90,8 @@ def public_contest_get(*, contest: Contest) -> dict[str, Any]:
         "teams": contest.teams.filter(status="active").count(),
         "rounds": [_round_public(r) for r in rounds],
         "current_round": _round_public(current) if current else None,
-        "current_question": None,
+        "current_question": live["question"] if live else None,
+        "live": live,
         "join": {
             "code": contest.display_code,
             "path": f"/play/?code={contest.code}",

@@ -7,6 +7,8 @@ from typing import Any, ClassVar
 
 from rest_framework import serializers
 
+from scoring.strategies import SPEED_CURVES, STRATEGIES
+
 from .models import Difficulty, RoundKind
 
 
@@ -56,6 +58,24 @@ class MysteryBoxSerializer(StrictSerializer):
     reward = serializers.IntegerField(min_value=0, max_value=1_000_000)
 
 
+class ScoringSettingsSerializer(StrictSerializer):
+    """A round's scoring rules (scoring/strategies.py): the strategy and its options."""
+
+    strategy = serializers.ChoiceField(choices=sorted(STRATEGIES))
+    speed_bonus = serializers.IntegerField(min_value=0, max_value=1000, required=False)
+    speed_curve = serializers.ChoiceField(choices=SPEED_CURVES, required=False)
+    streak_bonus = serializers.IntegerField(min_value=0, max_value=100_000, required=False)
+    streak_cap = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False)
+    wrong_answer_penalty = serializers.IntegerField(min_value=0, max_value=100_000, required=False, allow_null=True)
+    multiplier = serializers.FloatField(min_value=0, max_value=100, required=False)
+
+
+class RoundSettingsSerializer(StrictSerializer):
+    # Live rounds: the time of a question that has no time limit of its own.
+    time_limit_s = serializers.IntegerField(min_value=1, max_value=3600, required=False)
+    scoring = ScoringSettingsSerializer(required=False)
+
+
 class RoundInputSerializer(StrictSerializer):
     """A round as the rounds endpoint and contest import take it."""
 
@@ -64,6 +84,7 @@ class RoundInputSerializer(StrictSerializer):
     exclusive = serializers.BooleanField(default=True)
     claim_limit = serializers.IntegerField(min_value=1, max_value=1000, allow_null=True, default=1)
     mystery_boxes = serializers.ListField(child=MysteryBoxSerializer(), required=False, max_length=3)
+    settings = RoundSettingsSerializer(required=False)
 
     def validate_mystery_boxes(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
         difficulties = [box["difficulty"] for box in value]

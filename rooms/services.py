@@ -18,12 +18,14 @@ from .models import (
     ContestEvent,
     ContestStatus,
     EventScope,
+    LiveStatus,
     MysteryBox,
     Question,
     Round,
     RoundKind,
     RoundStatus,
 )
+from .question_types import question_definition_validate, question_export
 
 # The contest lifecycle: action → (statuses it may start from, status it leads to).
 CONTEST_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -161,6 +163,8 @@ def round_transition(*, round_: Round, action: str) -> Round:
             raise InvalidTransition("The contest is finished.")
         if round_.status not in sources:
             raise InvalidTransition(f"Cannot {action} a round that is {round_.status}.")
+        if round_.live_questions.filter(status__in=(LiveStatus.OPEN, LiveStatus.PAUSED)).exists():
+            raise InvalidTransition("A question of this round is still open: close or skip it first.")
         round_.status = target
         round_.save(update_fields=["status"])
         event_append(contest_id=round_.contest_id, type="round.status", payload={"round": round_.pk, "status": target})
@@ -186,6 +190,21 @@ def questions_create(*, round_: Round, definitions: list[dict[str, Any]]) -> lis
             scope=EventScope.HOST,
         )
     return questions
+
+
+def question_update(*, question: Question, changes: dict[str, Any]) -> Question:
+    """Change a question's definition (its accepted answer, points, prompt...); answers
+    already scored keep their points until a regrade. Its type cannot change. Locks: the
+    question row."""
+    if "type" in changes and changes["type"] != question.type:
+        raise InvalidTransition("A question's type cannot change; add a new question instead.")
+    with transaction.atomic():
+        question = Question.objects.select_for_update().get(pk=question.pk)
+        definition = question_definition_validate({**question_export(question), **changes})
+        for field, value in definition.items():
+            setattr(question, field, value)
+        question.save()
+    return question
 
 
 def bank_question_create(*, owner: User, definition: dict[str, Any], tags: list[str]) -> BankQuestion:

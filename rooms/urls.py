@@ -12,12 +12,14 @@ urlpatterns = [
     path(
         "contests/<int:contest_id>/export.json", api_import.ContestExportJsonView.as_view(), name="contest-export-json"
     ),
+    path("contests/<int:contest_id>/replay", api.ReplayView.as_view(), name="contest-replay"),
     path("contests/<int:contest_id>/export.csv", api_import.ContestExportCsvView.as_view(), name="contest-export-csv"),
     path(
         "contests/<int:contest_id>/<str:action>",
         api.ContestActionView.as_view(),
         name="contest-action",
     ),
+    path("questions/<int:question_id>", api.QuestionDetailView.as_view(), name="question-detail"),
     path("rounds/<int:round_id>/questions", api.QuestionsView.as_view(), name="round-questions"),
     path("rounds/<int:round_id>/<str:action>", api.RoundActionView.as_view(), name="round-action"),
     path("bank", api.BankView.as_view(), name="bank"),

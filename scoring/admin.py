@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from rooms.admin import ReadOnlyAdmin
 
-from .models import Answer, ScoreEvent
+from .models import Answer, Regrade, ScoreEvent
 
 
 @admin.register(Answer)
@@ -19,3 +19,11 @@ class ScoreEventAdmin(ReadOnlyAdmin):
     list_display = ["team", "reason", "points", "source", "author", "note", "created_at"]
     list_filter = ["reason"]
     search_fields = ["team__name", "note", "source"]
+
+
+@admin.register(Regrade)
+class RegradeAdmin(ReadOnlyAdmin):
+    """The audit trail of regrades: requested through the API, run by the worker."""
+
+    list_display = ["id", "contest", "question", "status", "author", "reason", "created_at", "finished_at"]
+    list_filter = ["status"]

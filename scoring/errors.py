@@ -41,3 +41,21 @@ class QuestionNotOpen(DomainError):
     code = "question_not_open"
     status = 409
     message = "This question is not open for answers."
+
+
+class QuestionClosed(DomainError):
+    code = "question_closed"
+    status = 409
+    message = "This question is closed: answers are no longer taken."
+
+
+class NotGradable(DomainError):
+    code = "not_gradable"
+    status = 409
+    message = "Only essay answers are graded by hand; this answer is scored automatically."
+
+
+class PointsOutOfRange(DomainError):
+    code = "points_out_of_range"
+    status = 400
+    message = "Give between 0 and the points the question is worth."

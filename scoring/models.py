@@ -32,7 +32,17 @@ class Answer(models.Model):
     response = models.JSONField(null=True, blank=True)
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
     received_at = models.DateTimeField()
+    # Live questions: the question's clock when the answer arrived (ms since it opened,
+    # pauses left out), and the answering time the team had. The speed bonus reads these,
+    # so a regrade recomputes it exactly.
+    elapsed_ms = models.PositiveIntegerField(null=True, blank=True)
+    time_limit_ms = models.PositiveIntegerField(null=True, blank=True)
+    speed_exempt = models.BooleanField(default=False)
     scored_at = models.DateTimeField(null=True, blank=True)
+    # Hand grading (essays): the quizmaster's points and feedback.
+    graded_points = models.IntegerField(null=True, blank=True)
+    feedback = models.TextField(blank=True)
+    graded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
 
     class Meta:
         ordering = ["id"]
@@ -81,3 +91,31 @@ class ScoreEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team_id} {self.points:+d} ({self.reason})"
+
+
+class RegradeStatus(models.TextChoices):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+
+
+class Regrade(models.Model):
+    """The audit entry of a regrade: who asked, what for, and what it changed."""
+
+    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="regrades")
+    # Null: the whole contest.
+    question = models.ForeignKey(Question, null=True, blank=True, on_delete=models.SET_NULL)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    reason = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=8, choices=RegradeStatus.choices, default=RegradeStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # Per team: the points the correction rows moved ({team id: points}).
+    changes = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"regrade {self.pk} ({self.status})"

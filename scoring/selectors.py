@@ -179,6 +179,7 @@ def answer_view(answer: Answer) -> dict[str, Any]:
         "points": answer.points,
         "received_at": answer.received_at.isoformat(),
         "scored_at": answer.scored_at.isoformat() if answer.scored_at else None,
+        "feedback": answer.feedback or None,
     }
 
 

@@ -6,16 +6,18 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from rooms.errors import NotFound
 from rooms.events import event_append
-from rooms.models import EventScope, Question, RoundKind
+from rooms.live import team_deadline
+from rooms.models import EventScope, LiveQuestion, LiveStatus, Question, RoundKind
 from rooms.question_types import QUESTION_TYPES
 from teams.models import Claim, ClaimKind, ClaimStatus, Team
 from teams.selectors import claim_view
@@ -26,6 +28,7 @@ from .errors import (
     IdempotencyKeyReused,
     NoMysteryLeft,
     NotEnoughPoints,
+    QuestionClosed,
     QuestionNotClaimed,
     QuestionNotOpen,
     UnknownBox,
@@ -33,7 +36,7 @@ from .errors import (
 from .ledger import ledger_append
 from .models import Answer, AnswerStatus, LedgerReason, ScoreEvent
 from .selectors import answer_view, team_rank_get
-from .strategies import strategy_for
+from .strategies import ScoringContext, strategy_for
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,9 @@ def answer_submit(*, team: Team, question_id: int, payload: Any, idempotency_key
         raise NotFound("This contest has no such question.") from None
     spec = QUESTION_TYPES[question.type]
     parsed = spec.parse_answer(question, payload)
+    is_live = question.round.kind == RoundKind.LIVE
     with transaction.atomic():
+        live = _live_for_answer(question_id=question.pk) if is_live else None
         team = Team.objects.select_for_update(of=("self",)).select_related("contest").get(pk=team.pk)
         earlier = _earlier_answer(
             team=team, question_id=question_id, idempotency_key=idempotency_key, fingerprint=fingerprint
@@ -90,7 +95,8 @@ def answer_submit(*, team: Team, question_id: int, payload: Any, idempotency_key
         if earlier is not None:
             return earlier
         team_can_play_round(team=team, round_=question.round)
-        claim = _answerable_claim(team=team, question=question)
+        now = timezone.now()
+        claim = None if is_live else _held_claim(team=team, question=question)
         answer = Answer.objects.create(
             team=team,
             question=question,
@@ -99,11 +105,12 @@ def answer_submit(*, team: Team, question_id: int, payload: Any, idempotency_key
             idempotency_key=idempotency_key,
             request_hash=fingerprint,
             payload=parsed,
-            received_at=timezone.now(),
+            received_at=now,
+            **(_live_timing(live=live, team=team, now=now) if is_live else {}),
         )
         if claim is not None:
             Claim.objects.filter(pk=claim.pk).update(status=ClaimStatus.ANSWERED)
-        if spec.auto_scored:
+        if spec.auto_scored and not is_live:  # live answers are scored together at the close
             _score_now(team=team, answer=answer, correct=bool(spec.is_correct(question, parsed)))
         result = _submit_result(team=team, answer=answer)
         answer.response, answer.response_status = result.body, result.status
@@ -118,20 +125,50 @@ def answer_submit(*, team: Team, question_id: int, payload: Any, idempotency_key
     return result
 
 
-def _answerable_claim(*, team: Team, question: Question) -> Claim | None:
-    """Pool questions are answered by the team holding them; live questions when open."""
-    if question.round.kind == RoundKind.POOL:
-        try:  # one claim per (team, question), by constraint
-            return Claim.objects.get(team=team, question=question, status=ClaimStatus.HELD)
-        except Claim.DoesNotExist:
-            raise QuestionNotClaimed() from None
-    raise QuestionNotOpen("This live question is not open for answers.")
+def _held_claim(*, team: Team, question: Question) -> Claim:
+    """Pool questions are answered by the team holding them."""
+    try:  # one claim per (team, question), by constraint
+        return Claim.objects.get(team=team, question=question, status=ClaimStatus.HELD)
+    except Claim.DoesNotExist:
+        raise QuestionNotClaimed() from None
+
+
+def _live_for_answer(*, question_id: int) -> LiveQuestion | None:
+    """The question's live play, locked FOR SHARE: answers to it proceed side by side, but a
+    close (an UPDATE of this row) waits until they commit, so the scoring task that the close
+    enqueues sees every answer taken before it. Taken before the team row, the order the
+    close and scoring tasks lock in. SQLite, the embedded default, has one writer at a time."""
+    if connection.vendor != "postgresql":
+        return LiveQuestion.objects.filter(question_id=question_id).first()
+    sql = "SELECT * FROM rooms_livequestion WHERE question_id = %s FOR SHARE"
+    return next(iter(LiveQuestion.objects.raw(sql, [question_id])), None)
+
+
+def _live_timing(*, live: LiveQuestion | None, team: Team, now: datetime) -> dict[str, Any]:
+    """Refuse an answer the server's clock says is late; else what the speed bonus reads:
+    the question's clock when it arrived (pauses left out) and the team's answering time."""
+    if live is None:
+        raise QuestionNotOpen("This live question has not been opened yet.")
+    if live.status == LiveStatus.PAUSED:
+        raise QuestionClosed("The question is paused: answers are taken again when it resumes.")
+    deadline = team_deadline(live=live, extra_time_s=team.extra_time_s)
+    if live.status != LiveStatus.OPEN or deadline is None or now > deadline:
+        raise QuestionClosed("Time is up for this question: answers are no longer taken.")
+    assert live.deadline is not None
+    elapsed_ms = live.time_limit_ms - round((live.deadline - now).total_seconds() * 1000)
+    extra_ms = round((deadline - live.deadline).total_seconds() * 1000)
+    return {
+        "elapsed_ms": max(0, elapsed_ms),
+        "time_limit_ms": live.time_limit_ms + extra_ms,
+        "speed_exempt": team.speed_exempt,
+    }
 
 
 def _score_now(*, team: Team, answer: Answer, correct: bool) -> None:
     """Grade and write the ledger; the caller saves the answer's new fields."""
     answer.correct = correct
-    lines = strategy_for(answer.question.round).lines(answer=answer, round_=answer.question.round)
+    round_ = answer.question.round
+    lines = strategy_for(round_).lines(answer=answer, round_=round_, context=ScoringContext())
     for line in lines:
         ledger_append(
             team=team,

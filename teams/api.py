@@ -109,3 +109,23 @@ class DisqualifyView(APIView):
         team = selectors.team_get_for_host(owner=request_host(request), team_id=team_id)
         data = validated(self.InputSerializer, request.data)
         return Response(selectors.team_view(services.team_disqualify(team=team, reason=data["reason"])))
+
+
+class AccommodationView(APIView):
+    permission_classes = [IsHost]
+
+    class InputSerializer(StrictSerializer):
+        extra_time_s = serializers.IntegerField(min_value=0, max_value=3600, required=False)
+        speed_exempt = serializers.BooleanField(required=False)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: OpenApiTypes.OBJECT, **errors()},
+        summary="A team's accommodations: extra time on live questions, exemption from speed scoring",
+    )
+    def post(self, request: Request, team_id: int) -> Response:
+        team = selectors.team_get_for_host(owner=request_host(request), team_id=team_id)
+        data = validated(self.InputSerializer, request.data)
+        if not data:
+            raise serializers.ValidationError({"non_field_errors": ["Send extra_time_s, speed_exempt or both."]})
+        return Response(selectors.team_view(services.team_accommodate(team=team, **data)))

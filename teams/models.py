@@ -27,6 +27,10 @@ class Team(models.Model):
     score_reached_at = models.DateTimeField()
     # `seq` of the newest event addressed to this team: the `prev` of its next one.
     last_event_seq = models.BigIntegerField(default=0)
+    # Accommodations set by the quizmaster: more time on every live question (its own
+    # deadline), and scoring without the speed bonus's dependence on time.
+    extra_time_s = models.PositiveIntegerField(default=0)
+    speed_exempt = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

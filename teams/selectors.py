@@ -34,7 +34,15 @@ def claim_view(claim: Claim) -> dict[str, Any]:
 
 
 def team_view(team: Team) -> dict[str, Any]:
-    return {"id": team.pk, "name": team.name, "members": team.members, "score": team.score, "status": team.status}
+    return {
+        "id": team.pk,
+        "name": team.name,
+        "members": team.members,
+        "score": team.score,
+        "status": team.status,
+        "extra_time_s": team.extra_time_s,
+        "speed_exempt": team.speed_exempt,
+    }
 
 
 def team_snapshot_get(*, team: Team) -> dict[str, Any]:

@@ -86,6 +86,28 @@ def team_disqualify(*, team: Team, reason: str = "") -> Team:
     return team
 
 
+def team_accommodate(*, team: Team, extra_time_s: int | None = None, speed_exempt: bool | None = None) -> Team:
+    """Set a team's accommodations: extra time on live questions (from the next question
+    opened) and exemption from speed scoring (from its next answer). No other team's game
+    changes. Told to the team's devices and hosts. Locks: the team row, then the contest
+    row (event seq)."""
+    with transaction.atomic():
+        team = Team.objects.select_for_update().get(pk=team.pk)
+        if extra_time_s is not None:
+            team.extra_time_s = extra_time_s
+        if speed_exempt is not None:
+            team.speed_exempt = speed_exempt
+        team.save(update_fields=["extra_time_s", "speed_exempt"])
+        event_append(
+            contest_id=team.contest_id,
+            type="team.accommodated",
+            payload={"team": team.pk, "extra_time_s": team.extra_time_s, "speed_exempt": team.speed_exempt},
+            scope=EventScope.TEAM,
+            team_id=team.pk,
+        )
+    return team
+
+
 def team_playable_round(*, team: Team, round_id: int, kind: str | None = None) -> Round:
     """The team's contest's round `round_id`, if the team may play in it now."""
     round_ = Round.objects.select_related("contest").filter(pk=round_id, contest_id=team.contest_id).first()

@@ -8,4 +8,5 @@ urlpatterns = [
     path("me/claims", api.ClaimCreateView.as_view(), name="me-claims"),
     path("contests/<int:contest_id>/teams", api.TeamListView.as_view(), name="contest-teams"),
     path("teams/<int:team_id>/disqualify", api.DisqualifyView.as_view(), name="team-disqualify"),
+    path("teams/<int:team_id>/accommodations", api.AccommodationView.as_view(), name="team-accommodations"),
 ]

@@ -87,6 +87,26 @@ def pool_round(
     return round_
 
 
+def live_round(
+    contest: Contest,
+    *,
+    questions: list[dict[str, Any]] | int = 3,
+    settings: dict[str, Any] | None = None,
+    active: bool = True,
+) -> Round:
+    """A live round with `questions` (definitions, or a count of choice questions)."""
+    round_ = room_services.round_create(contest=contest, kind="live", title="Live", settings=settings or {})
+    definitions = (
+        questions
+        if isinstance(questions, list)
+        else [choice_question(prompt=f"Live question {i}") for i in range(questions)]
+    )
+    room_services.questions_create(round_=round_, definitions=[question_definition_validate(d) for d in definitions])
+    if active:
+        round_ = room_services.round_transition(round_=round_, action="start")
+    return round_
+
+
 def questions_of(round_: Round) -> list[Question]:
     return list(round_.questions.order_by("position"))
 

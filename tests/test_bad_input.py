@@ -36,6 +36,7 @@ from rooms import services as room_services
 from rooms.models import Contest
 from rooms.question_types import question_definition_validate
 from scoring import services as scoring_services
+from scoring.models import Regrade
 from teams import services as team_services
 from teams.models import Team
 
@@ -106,6 +107,19 @@ def _quizmaster(username: str) -> User:
     return cast(User, UserFactory(username=username))
 
 
+def _essay_answer_id(owner: User) -> int:
+    """An essay answer (worth at most 50) waiting for `owner` to grade it, in a contest of its own."""
+    contest = contest_make(owner=owner, title="Essays to grade")
+    round_ = pool_round(contest, questions=[{"type": "essay", "prompt": "Essay to grade", "points": 50}])
+    writers = team_make(contest=contest, name="Writers")
+    claim = team_services.claim_next(team=writers, round_id=round_.pk)
+    return _answer_id(
+        scoring_services.answer_submit(
+            team=writers, question_id=claim.question_id, payload="An essay.", idempotency_key="essay"
+        )
+    )
+
+
 def _build_world() -> World:
     """Alice's contests, rounds and teams; Bob's contest and team; an inactive quizmaster."""
     alice, bob, carol = _quizmaster("alice"), _quizmaster("bob"), _quizmaster("carol")
@@ -154,6 +168,7 @@ def _build_world() -> World:
     finished = room_services.contest_transition(contest=finished, action="finish")
     draft = contest_make(owner=alice, title="Draft quiz", status="draft")
     no_late = contest_make(owner=alice, title="Closed doors", settings={"allow_late_join": False})
+    frozen = contest_make(owner=alice, title="Frozen quiz", settings={"freeze_at": "2020-01-01T00:00:00+00:00"})
 
     essay = question_definition_validate({"type": "essay", "prompt": "Bank essay"})
     bank_a = room_services.bank_question_create(owner=alice, definition=essay, tags=["mine"])
@@ -167,6 +182,7 @@ def _build_world() -> World:
         "contest_paused": paused.pk,
         "contest_finished": finished.pk,
         "contest_draft": draft.pk,
+        "contest_frozen": frozen.pk,
         "code_a": contest.display_code,
         "code_draft": draft.display_code,
         "code_finished": finished.display_code,
@@ -195,8 +211,11 @@ def _build_world() -> World:
         "answer_a1": _answer_id(answer_a1),
         "answer_a2": _answer_id(answer_a2),
         "answer_b1": _answer_id(answer_b1),
+        "answer_essay": _essay_answer_id(alice),
         "bank_a": bank_a.pk,
         "bank_b": bank_b.pk,
+        "regrade_a": Regrade.objects.create(contest=contest, author=alice, reason="Earlier").pk,
+        "regrade_b": Regrade.objects.create(contest=contest_b, author=bob, reason="His").pk,
     }
     clients = {
         "alice": host_client(alice),
@@ -365,8 +384,30 @@ BANK_IMPORT = E(
 )
 BANK_EXPORT_JSON = E("bank-export-json", "GET", "/api/v1/bank/export.json", "host")
 BANK_EXPORT_CSV = E("bank-export-csv", "GET", "/api/v1/bank/export.csv", "host")
+FREEZE = E("contest-freeze", "POST", "/api/v1/contests/{contest_a}/freeze", "host")
+UNFREEZE = E("contest-unfreeze", "POST", "/api/v1/contests/{contest_frozen}/unfreeze", "host")
+REVEAL = E("public-reveal", "GET", "/api/v1/public/{code_a}/reveal", "public")
+GRADING_QUEUE = E("contest-grading", "GET", "/api/v1/contests/{contest_a}/grading", "host")
+ANSWER_GRADE = E(
+    "answer-grade", "POST", "/api/v1/answers/{answer_essay}/grade", "host", {"points": 10, "feedback": "Well argued"}
+)
+
+QUESTION_PATCH = E("question-detail", "PATCH", "/api/v1/questions/{q_choice}", "host", {"points": 150})
+REPLAY = E("contest-replay", "GET", "/api/v1/contests/{contest_finished}/replay", "host")
+QUESTION_REGRADE = E(
+    "question-regrade", "POST", "/api/v1/questions/{q_choice}/regrade", "host", {"reason": "The key was wrong"}
+)
+CONTEST_REGRADE = E("contest-regrade", "POST", "/api/v1/contests/{contest_a}/regrade", "host", {"reason": "All of it"})
+REGRADE_GET = E("regrade-detail", "GET", "/api/v1/regrades/{regrade_a}", "host")
+ACCOMMODATE = E("team-accommodations", "POST", "/api/v1/teams/{team_a2}/accommodations", "host", {"extra_time_s": 10})
 
 ENDPOINTS = [
+    QUESTION_PATCH,
+    REPLAY,
+    QUESTION_REGRADE,
+    CONTEST_REGRADE,
+    REGRADE_GET,
+    ACCOMMODATE,
     AUTH_TOKEN,
     CONTESTS_GET,
     CONTESTS_POST,
@@ -401,6 +442,11 @@ ENDPOINTS = [
     BANK_IMPORT,
     BANK_EXPORT_JSON,
     BANK_EXPORT_CSV,
+    FREEZE,
+    UNFREEZE,
+    REVEAL,
+    GRADING_QUEUE,
+    ANSWER_GRADE,
 ]
 
 
@@ -822,6 +868,68 @@ def round_action_cases() -> Iterator[Case]:
         yield e.case(label, 409, "invalid_transition", path=path)
 
 
+def live_cases() -> Iterator[Case]:
+    """Live rounds, question changes, regrades, replay and accommodations."""
+    e = ROUND_ACTION
+    yield e.case("next in a pool round", 409, "wrong_round_kind", path="/api/v1/rounds/{round_pool}/next")
+    yield e.case("reveal before any question", 409, "invalid_transition", path="/api/v1/rounds/{round_live}/reveal")
+    yield e.case("extend without seconds", 400, "validation_error", path="/api/v1/rounds/{round_live}/extend")
+    yield e.case(
+        "extend by 0 seconds", 400, "validation_error", path="/api/v1/rounds/{round_live}/extend", body={"seconds": 0}
+    )
+    yield e.case(
+        "seconds with close", 400, "validation_error", path="/api/v1/rounds/{round_live}/close", body={"seconds": 5}
+    )
+    e = QUESTION_PATCH
+    yield from id_cases(
+        e, param="q_choice", other="q_b", unknown_path="/api/v1/questions/{id}", non_int_path="/api/v1/questions/first"
+    )
+    yield e.case("empty object", 400, "validation_error", body={})
+    yield e.case("type changed", 409, "invalid_transition", body={"type": "numeric"})
+    yield e.with_fields("points negative", 400, "validation_error", points=-5)
+    yield e.case("answer out of range", 400, "validation_error", body={"answer": [9]})
+    yield e.case("answer not a list", 400, "validation_error", body={"answer": "B"})
+    yield e.other_method("POST")
+    e = REPLAY
+    yield from id_cases(
+        e,
+        param="contest_finished",
+        other="contest_b",
+        unknown_path="/api/v1/contests/{id}/replay",
+        non_int_path="/api/v1/contests/first/replay",
+    )
+    yield e.case("a contest still running", 409, "contest_not_finished", path="/api/v1/contests/{contest_a}/replay")
+    for e, param, other, unknown, non_int in (
+        (QUESTION_REGRADE, "q_choice", "q_b", "/api/v1/questions/{id}/regrade", "/api/v1/questions/first/regrade"),
+        (CONTEST_REGRADE, "contest_a", "contest_b", "/api/v1/contests/{id}/regrade", "/api/v1/contests/first/regrade"),
+    ):
+        yield from id_cases(e, param=param, other=other, unknown_path=unknown, non_int_path=non_int)
+        yield e.with_fields("reason a number", 400, "validation_error", reason=5)
+        yield e.with_fields("reason of 501 characters", 400, "validation_error", reason="x" * 501)
+        yield e.with_fields("unknown field", 400, "validation_error", scope="all")
+        yield e.other_method("GET")
+    yield from id_cases(
+        REGRADE_GET,
+        param="regrade_a",
+        other="regrade_b",
+        unknown_path="/api/v1/regrades/{id}",
+        non_int_path="/api/v1/regrades/first",
+    )
+    e = ACCOMMODATE
+    yield from id_cases(
+        e,
+        param="team_a2",
+        other="team_b1",
+        unknown_path="/api/v1/teams/{id}/accommodations",
+        non_int_path="/api/v1/teams/first/accommodations",
+    )
+    yield e.case("empty object", 400, "validation_error", body={})
+    yield e.with_fields("extra time negative", 400, "validation_error", extra_time_s=-1)
+    yield e.with_fields("extra time above an hour", 400, "validation_error", extra_time_s=3601)
+    yield e.with_fields("speed_exempt not a boolean", 400, "validation_error", speed_exempt="yes please")
+    yield e.with_fields("unknown field", 400, "validation_error", colour="red")
+
+
 def team_admin_cases() -> Iterator[Case]:
     e = DISQUALIFY
     yield e.with_fields("reason 1 MB", 400, "validation_error", reason=MB)
@@ -1040,6 +1148,63 @@ def other_cases() -> Iterator[Case]:
     )
 
 
+def grading_cases() -> Iterator[Case]:
+    yield from id_cases(
+        GRADING_QUEUE,
+        param="contest_a",
+        other="contest_b",
+        unknown_path="/api/v1/contests/{id}/grading",
+        non_int_path="/api/v1/contests/first/grading",
+    )
+    yield GRADING_QUEUE.other_method("POST")
+    e = ANSWER_GRADE
+    yield from id_cases(
+        e,
+        param="answer_essay",
+        other="answer_b1",
+        unknown_path="/api/v1/answers/{id}/grade",
+        non_int_path="/api/v1/answers/first/grade",
+    )
+    yield e.case("an auto-scored answer", 409, "not_gradable", path="/api/v1/answers/{answer_a2}/grade")
+    yield e.other_method("GET")
+    yield e.with_fields("points above the question's points", 400, "points_out_of_range", points=51)
+    yield e.with_fields("points negative", 400, "points_out_of_range", points=-1)
+    yield e.with_fields("points beyond bigint", 400, "points_out_of_range", points=HUGE_ID)
+    yield e.with_fields("points missing", 400, "validation_error", points=DROP)
+    yield e.with_fields("points a string", 400, "validation_error", points="10")
+    yield e.with_fields("points fractional", 400, "validation_error", points=10.5)
+    yield e.with_fields("points a boolean", 400, "validation_error", points=True)
+    yield e.with_fields("points null", 400, "validation_error", points=None)
+    yield e.with_fields("feedback missing", 400, "validation_error", feedback=DROP)
+    yield e.with_fields("feedback of 2,001 characters", 400, "validation_error", feedback="x" * 2001)
+    yield e.with_fields("feedback 1 MB", 400, "validation_error", feedback=MB)
+    yield e.with_fields("feedback a number", 400, "validation_error", feedback=5)
+    yield e.with_fields("feedback null", 400, "validation_error", feedback=None)
+    yield e.with_fields("feedback with NUL", 400, "validation_error", feedback="Go\x00od")
+    yield e.with_fields("unknown field", 400, "validation_error", grade="A")
+
+
+def freeze_cases() -> Iterator[Case]:
+    """Freezing and unfreezing take no fields; the public reveal exists only after an unfreeze."""
+    for endpoint, param, suffix in [(FREEZE, "contest_a", "freeze"), (UNFREEZE, "contest_frozen", "unfreeze")]:
+        yield from id_cases(
+            endpoint,
+            param=param,
+            other="contest_b",
+            unknown_path=f"/api/v1/contests/{{id}}/{suffix}",
+            non_int_path=f"/api/v1/contests/first/{suffix}",
+        )
+        yield endpoint.case("a field in the body", 400, "validation_error", body={"freeze_at": "2030-01-01T00:00:00Z"})
+        yield endpoint.case("JSON list body", 400, "validation_error", body=[1])
+        yield endpoint.case("malformed JSON", 400, "malformed_request", body=Raw(b'{"freeze_at": '))
+        yield endpoint.other_method("GET")
+    yield FREEZE.case("already frozen", 409, "already_frozen", path="/api/v1/contests/{contest_frozen}/freeze")
+    yield UNFREEZE.case("not frozen", 409, "not_frozen", path="/api/v1/contests/{contest_a}/unfreeze")
+    yield from code_cases(REVEAL, "/reveal")
+    yield REVEAL.case("no reveal yet", 404, "no_reveal")
+    yield REVEAL.other_method("POST")
+
+
 def all_cases() -> list[Case]:
     cases: list[Case] = []
     for endpoint in ENDPOINTS:
@@ -1061,6 +1226,9 @@ def all_cases() -> list[Case]:
         claim_cases,
         answer_cases,
         mystery_cases,
+        grading_cases,
+        freeze_cases,
+        live_cases,
         other_cases,
     ):
         cases += group()

@@ -36,6 +36,7 @@ from rooms import services as room_services
 from rooms.models import Contest, Question, Round
 from rooms.question_types import LANGUAGES, question_definition_validate
 from scoring import services as scoring_services
+from scoring.freeze import contest_freeze, contest_unfreeze
 from scoring.models import Answer
 from teams import services as team_services
 from teams.models import Claim, Team
@@ -329,6 +330,18 @@ def walk_leaderboard(walk: Walk) -> None:
     walk.call("public", walk.anon, "GET", f"/api/v1/public/{walk.contest.code}/leaderboard")
 
 
+def walk_reveal(walk: Walk) -> None:
+    """Before any reveal (a 404), then the reveal of a freeze during which Bravo scored."""
+    path = f"/api/v1/public/{walk.contest.code}/reveal"
+    walk.call("public", walk.anon, "GET", path)
+    contest = contest_freeze(contest=walk.contest)
+    bravo = Team.objects.get(pk=walk.sides["bravo"].team_id)
+    scoring_services.adjustment_create(team=bravo, points=5, reason="During the freeze", author=contest.owner)
+    contest_unfreeze(contest=contest)
+    revealed = walk.call("public", walk.anon, "GET", path)
+    assert revealed.status == 200 and revealed.data["steps"], revealed.text
+
+
 def walk_get(path: str) -> Callable[[Walk], None]:
     def walk_route(walk: Walk) -> None:
         walk.call("public", walk.anon, "GET", path)
@@ -349,6 +362,7 @@ PUBLIC_WALK: dict[str, Callable[[Walk], None]] = {
     "join": walk_join,
     "public-contest": walk_public_contest,
     "public-leaderboard": walk_leaderboard,
+    "public-reveal": walk_reveal,
     "healthz": walk_get("/healthz"),
     "readyz": walk_get("/readyz"),
     "metrics": walk_get("/metrics"),
@@ -379,6 +393,16 @@ HOST_ONLY = {
     "bank-import",
     "bank-export-json",
     "bank-export-csv",
+    "contest-grading",
+    "answer-grade",
+    "question-detail",
+    "contest-replay",
+    "question-regrade",
+    "contest-regrade",
+    "regrade-detail",
+    "team-accommodations",
+    "contest-freeze",
+    "contest-unfreeze",
 }
 # Django's admin: staff accounts only, HTML, outside the API.
 EXCLUDED_PREFIX = "admin/"
@@ -391,6 +415,8 @@ def host_route_path(walk: Walk, route: Route) -> str:
         "action": "start",
         "team_id": walk.sides["bravo"].team_id,
         "question_id": 1,
+        "regrade_id": 1,
+        "answer_id": Answer.objects.filter(contest=walk.contest).earliest("pk").pk,
         "code": walk.contest.code,
     }
     return reverse(route.name, kwargs={name: values[name] for name in route.params})
