@@ -33,11 +33,13 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from rooms import services as room_services
+from rooms.live import live_action
 from rooms.models import Contest, Question, Round
 from rooms.question_types import LANGUAGES, question_definition_validate
 from scoring import services as scoring_services
 from scoring.freeze import contest_freeze, contest_unfreeze
 from scoring.models import Answer
+from scoring.rescoring import live_question_score
 from teams import services as team_services
 from teams.models import Claim, Team
 
@@ -271,6 +273,13 @@ def play(walk: Walk) -> None:
         else:
             answer = "Wrong-Mystery-From-Bravo" if question["type"] == "text" else 1.5
         assert walk.answer(side, question["id"], answer).status == 201
+    # The live round: its first question opened, answered (Alpha right, Bravo wrong), closed
+    # and scored by the close's task; never revealed, so its key may show nowhere.
+    live = live_action(round_=walk.live, action="next")
+    for side, given in ((alpha, "  live-answer-narwhal-5 "), (bravo, "Wrong-Live-Guess-From-Bravo")):
+        assert walk.answer(side, live.question_id, given).status == 202
+    live_action(round_=walk.live, action="close")
+    assert live_question_score(live_id=live.pk) == 2
     # The scenario went as planned: both teams have right and wrong answers.
     for side in (alpha, bravo):
         results = set(Answer.objects.filter(team_id=side.team_id, correct__isnull=False).values_list("correct"))
