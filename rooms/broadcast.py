@@ -33,7 +33,7 @@ from prometheus_client import Counter
 
 from .models import Contest, ContestEvent, EventScope
 from .presence import presence_counts
-from .realtime import AUDIENCE, HOST, TEAM, board_top, event_text, leaderboard_text, state_text
+from .realtime import AUDIENCE, HOST, TEAM, board_top, consistent_read, event_text, leaderboard_text, state_text
 
 logger = logging.getLogger(__name__)
 
@@ -170,13 +170,15 @@ def board_flush(*, contest_id: int) -> None:
 def _board_send(*, contest_id: int) -> None:
     from scoring.selectors import board_get  # scoring imports rooms: import late
 
-    # The contest row first: the board read after it reflects every event up to its seq.
-    contest = Contest.objects.filter(pk=contest_id).first()
-    if contest is None:
-        return
-    seq, epoch = contest.last_seq, contest.epoch
-    live = board_get(contest=contest, live=True)
-    visible = board_get(contest=contest) if contest.settings.get("freeze_at") else live
+    # The contest row and both boards from one snapshot: the boards reflect exactly the
+    # events up to its seq, under the freeze setting of that same moment.
+    with consistent_read():
+        contest = Contest.objects.filter(pk=contest_id).first()
+        if contest is None:
+            return
+        seq, epoch = contest.last_seq, contest.epoch
+        live = board_get(contest=contest, live=True)
+        visible = board_get(contest=contest) if contest.settings.get("freeze_at") else live
     sent_key = f"board:sent:{contest_id}"
     sent: dict[str, Any] = cache.get(sent_key) or {"public": None, "standings": {}}
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -177,12 +178,22 @@ def state_text(*, type: str, seq: int, epoch: int, **fields: Any) -> str:
 # --- Snapshots ------------------------------------------------------------------------
 
 
+@contextmanager
+def consistent_read() -> Iterator[None]:
+    """Several reads from one database snapshot (PostgreSQL REPEATABLE READ, read only), so
+    that a contest's seq and the state read with it agree: no change can commit between
+    them (a freeze, then an answer, would otherwise show newer scores under an older seq)."""
+    outer = connection.in_atomic_block
+    with transaction.atomic():
+        if connection.vendor == "postgresql" and not outer:
+            connection.cursor().execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
+
+
 def snapshot_text(*, viewer: Viewer, devices: dict[int, int]) -> tuple[str, dict[str, int], int]:
     """A full snapshot for the viewer's role, read in one consistent database snapshot so
     that its heads and its state agree; returns the text, the heads and the seq."""
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            connection.cursor().execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    with consistent_read():
         contest = Contest.objects.get(pk=viewer.contest_id)
         heads = heads_get(viewer=viewer)
         data = _snapshot_data(contest=contest, viewer=viewer, devices=devices)
