@@ -239,6 +239,22 @@ def _publish(*, live: LiveQuestion, action: str, by: str) -> None:
     event_append(contest_id=contest_id, type="question.status", payload=status)
 
 
+def live_running_locked(*, contest_id: int) -> list[LiveQuestion]:
+    """The contest's open questions, locked: what a contest pause must stop. Taken before the
+    contest row, in the order answers and the close lock in."""
+    running = LiveQuestion.objects.select_for_update(of=("self",)).select_related("question", "round")
+    return list(running.filter(round__contest_id=contest_id, status=LiveStatus.OPEN).order_by("id"))
+
+
+def live_pause_all(*, questions: list[LiveQuestion]) -> None:
+    """Pause questions (locked by `live_running_locked`) because the contest paused: a break
+    must not run their clocks out. The quizmaster resumes each when play goes on."""
+    now = timezone.now()
+    for live in questions:
+        _pause(live, now, None)
+        _publish(live=live, action="pause", by="host")
+
+
 def live_close_due(*, live_id: int) -> bool:
     """Close a live question whose time is up: what its timer runs. Returns whether it closed.
 

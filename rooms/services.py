@@ -12,6 +12,7 @@ from .broadcast import board_touch_on_commit
 from .codes import code_new
 from .errors import ContestInProgress, InvalidTransition, WrongRoundKind
 from .events import event_append
+from .live import live_pause_all, live_running_locked
 from .models import (
     BankQuestion,
     Contest,
@@ -99,11 +100,15 @@ def contest_delete(*, contest: Contest) -> None:
 
 
 def contest_transition(*, contest: Contest, action: str) -> Contest:
-    """Move a contest along its lifecycle. Locks: the contest row."""
+    """Move a contest along its lifecycle. A pause also pauses the open live questions
+    (resumed by the quizmaster, question by question). Locks: those questions' rows, then
+    the contest row."""
     if action not in CONTEST_TRANSITIONS:
         raise InvalidTransition(f"Unknown action {action!r}; use one of {', '.join(CONTEST_TRANSITIONS)}.")
     sources, target = CONTEST_TRANSITIONS[action]
     with transaction.atomic():
+        # A pause stops the clocks of open live questions too; their rows are locked first.
+        running = live_running_locked(contest_id=contest.pk) if action == "pause" else []
         contest = Contest.objects.select_for_update().get(pk=contest.pk)
         if contest.status not in sources:
             raise InvalidTransition(
@@ -113,6 +118,7 @@ def contest_transition(*, contest: Contest, action: str) -> Contest:
         previous, contest.status = contest.status, target
         contest.save(update_fields=["status", "updated_at"])
         event_append(contest_id=contest.pk, type="contest.status", payload={"status": target, "previous": previous})
+        live_pause_all(questions=running)
     return contest
 
 

@@ -80,6 +80,23 @@ def test_a_paused_question_resumes_with_its_remaining_time(clock: Any) -> None:
     assert (late.status_code, late.json()["code"]) == (409, "question_closed")
 
 
+def test_a_contest_pause_stops_the_question_clock_until_the_quizmaster_resumes_it(clock: Any) -> None:
+    round_, (team, _) = game()
+    live = live_action(round_=round_, action="next")
+    clock.shift(5)
+    host = host_client(round_.contest.owner)
+    assert host.post(f"/api/v1/contests/{round_.contest_id}/pause").status_code == 200
+    live.refresh_from_db()
+    assert (live.status, live.remaining_ms) == (LiveStatus.PAUSED, 15_000)
+    clock.shift(600)  # a long break: the timer firing now changes nothing
+    assert live_close_due(live_id=live.pk) is False
+    assert host.post(f"/api/v1/contests/{round_.contest_id}/resume").status_code == 200
+    assert LiveQuestion.objects.get(pk=live.pk).status == LiveStatus.PAUSED  # the quizmaster resumes it
+    live = live_action(round_=round_, action="resume")
+    assert live.deadline == T0 + timedelta(seconds=605 + 15)
+    assert answer(team, live.question_id, 1).status_code == 202
+
+
 def test_the_deadline_closes_the_question_without_a_person(clock: Any) -> None:
     round_, (team, other) = game()
     live = live_action(round_=round_, action="next")
