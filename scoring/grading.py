@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from rooms.errors import NotFound
@@ -24,7 +24,7 @@ from rooms.models import Contest, EventScope, QuestionType
 from teams.models import ClaimKind, Team
 
 from .errors import NotGradable, PointsOutOfRange
-from .ledger import ledger_append
+from .ledger import answer_rows, answer_source, ledger_append
 from .models import Answer, AnswerStatus, LedgerReason, ScoreEvent
 from .selectors import answer_view
 
@@ -131,17 +131,9 @@ def _points_check(*, answer: Answer, points: int) -> None:
         )
 
 
-def answer_source(answer_id: int) -> str:
-    """The ledger source of an answer's first scoring rows; corrections add `:<suffix>`."""
-    return f"answer:{answer_id}"
-
-
 def _answer_ledger(*, team_id: int, answer_id: int) -> list[tuple[str, int]]:
-    """(source, points) of every ledger row about this answer: its own rows and every
-    correction. (`answer:1:` as the prefix, not `answer:1`, which would take answer 12's.)"""
-    base = answer_source(answer_id)
-    about_answer = Q(source=base) | Q(source__startswith=f"{base}:")
-    return list(ScoreEvent.objects.filter(about_answer, team_id=team_id).values_list("source", "points"))
+    """(source, points) of every ledger row about this answer: its own rows and every correction."""
+    return list(ScoreEvent.objects.filter(answer_rows(answer_id), team_id=team_id).values_list("source", "points"))
 
 
 def _grade_unchanged(*, answer: Answer, rows: list[tuple[str, int]], points: int, feedback: str) -> bool:
@@ -164,7 +156,11 @@ def _ledger_to_grade(*, team: Team, answer: Answer, rows: list[tuple[str, int]],
         reason, source, note = LedgerReason.ANSWER, base, "essay graded"
     else:
         earlier = sum(1 for source, _ in rows if source.startswith(f"{base}:grade:"))
-        reason, source, note = LedgerReason.REGRADE, f"{base}:grade:{earlier + 1}", "essay grade changed"
+        reason, source, note = (
+            LedgerReason.REGRADE,
+            answer_source(answer.pk, "grade", earlier + 1),
+            "essay grade changed",
+        )
     ledger_append(
         team=team,
         reason=reason,

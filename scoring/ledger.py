@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import User
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from rooms.broadcast import board_touch_on_commit
 from teams.models import Team
@@ -49,3 +49,26 @@ def ledger_append(
 def ledger_sum(*, team_id: int) -> int:
     """The score a team has by its ledger, whatever its cached `score` says."""
     return ScoreEvent.objects.filter(team_id=team_id).aggregate(total=Sum("points"))["total"] or 0
+
+
+# Ledger rows about an answer: `answer:<id>` for its first scoring, `answer:<id>:<cause>:<n>`
+# for each later correction (a regrade, a changed grade). Regrades and hand grading sum an
+# answer's rows by this convention, so it is spelled here only.
+ANSWER_PREFIX = "answer:"
+
+
+def answer_source(answer_id: int, *correction: object) -> str:
+    return ANSWER_PREFIX + ":".join(str(part) for part in (answer_id, *correction))
+
+
+def answer_rows(answer_id: int) -> Q:
+    """Every ledger row about this answer (`answer:1:` as the prefix: `answer:1` would take 12's)."""
+    base = answer_source(answer_id)
+    return Q(source=base) | Q(source__startswith=f"{base}:")
+
+
+def answer_id_of(source: str) -> int | None:
+    """The answer a ledger row is about, if it is about one."""
+    if not source.startswith(ANSWER_PREFIX):
+        return None
+    return int(source[len(ANSWER_PREFIX) :].split(":")[0])

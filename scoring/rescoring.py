@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from rooms.events import event_append
@@ -26,7 +26,7 @@ from rooms.models import Contest, EventScope, LiveQuestion, LiveStatus, Question
 from rooms.question_types import QUESTION_TYPES
 from teams.models import Team
 
-from .ledger import ledger_append
+from .ledger import ANSWER_PREFIX, answer_id_of, answer_source, ledger_append
 from .models import Answer, AnswerStatus, LedgerReason, Regrade, RegradeStatus, ScoreEvent
 from .selectors import answer_view
 from .strategies import LedgerLine, ScoringContext, strategy_for
@@ -112,7 +112,7 @@ def live_question_score(*, live_id: int) -> int:
         expected = round_expected(round_=live.round)
         for answer in answers:
             worth = expected[answer.pk]
-            _write_lines(team=teams[answer.team_id], answer=answer, lines=worth.lines, source=f"answer:{answer.pk}")
+            _write_lines(team=teams[answer.team_id], answer=answer, lines=worth.lines, source=answer_source(answer.pk))
             answer.correct, answer.points = worth.correct, worth.points
             answer.status, answer.scored_at = AnswerStatus.SCORED, now
             answer.save(update_fields=["correct", "points", "status", "scored_at"])
@@ -199,7 +199,7 @@ def _corrections_write(*, regrade: Regrade, rounds: list[Round]) -> dict[int, in
         worth, team = expected[answer.pk], teams[answer.team_id]
         difference = worth.points - held.get(answer.pk, 0)
         if difference:
-            source = f"answer:{answer.pk}:regrade:{regrade.pk}"
+            source = answer_source(answer.pk, "regrade", regrade.pk)
             round_id = answer.question.round_id
             ledger_append(team=team, reason=LedgerReason.REGRADE, source=source, points=difference, round_id=round_id)
             changes[team.pk] += difference
@@ -217,9 +217,9 @@ def answer_ledger_totals(*, contest_id: int, answer_ids: object) -> dict[int, in
     """Points the ledger holds per answer, first scoring and corrections together."""
     ids = set(answer_ids)  # type: ignore[call-overload]
     totals: dict[int, int] = defaultdict(int)
-    rows = ScoreEvent.objects.filter(contest_id=contest_id).filter(Q(source__startswith="answer:"))
+    rows = ScoreEvent.objects.filter(contest_id=contest_id, source__startswith=ANSWER_PREFIX)
     for source, points in rows.values_list("source", "points"):
-        answer_id = int(source.split(":")[1])
-        if answer_id in ids:
+        answer_id = answer_id_of(source)
+        if answer_id is not None and answer_id in ids:
             totals[answer_id] += points
     return dict(totals)

@@ -33,7 +33,7 @@ from .errors import (
     QuestionNotOpen,
     UnknownBox,
 )
-from .ledger import ledger_append
+from .ledger import answer_source, ledger_append
 from .models import Answer, AnswerStatus, LedgerReason, ScoreEvent
 from .selectors import answer_view, team_rank_get
 from .strategies import ScoringContext, strategy_for
@@ -173,7 +173,7 @@ def _score_now(*, team: Team, answer: Answer, correct: bool) -> None:
         ledger_append(
             team=team,
             reason=line.reason,
-            source=f"answer:{answer.pk}",
+            source=answer_source(answer.pk),
             points=line.points,
             round_id=answer.question.round_id,
         )
