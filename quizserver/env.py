@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -14,6 +15,20 @@ _FALSE = {"0", "false", "no", "off", ""}
 
 def env_str(name: str, default: str) -> str:
     return os.environ.get(name, default)
+
+
+def env_int_map(name: str, default: dict[str, int]) -> dict[str, int]:
+    """A JSON object of names to positive integers, e.g. JUDGE0_LANGUAGE_IDS='{"python": 92}'."""
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f'{name}={raw!r} is not JSON; use an object such as {{"python": 92}}.') from None
+    if not isinstance(value, dict) or not all(type(v) is int and v > 0 for v in value.values()):
+        raise ImproperlyConfigured(f'{name}={raw!r} must map names to positive integers, such as {{"python": 92}}.')
+    return value
 
 
 def env_bool(name: str, default: bool) -> bool:

@@ -5,12 +5,13 @@ With nothing set, the embedded default runs on a laptop: SQLite, the in-memory c
 layer and eager Celery. `DATABASE_URL` and `REDIS_URL` switch to PostgreSQL and Redis.
 """
 
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import database_from_url, env_bool, env_choice, env_int, env_list, env_str
+from .env import database_from_url, env_bool, env_choice, env_int, env_int_map, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("QUIZSERVER_VAR_DIR", str(BASE_DIR / "var")))
@@ -178,14 +179,37 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = "UTC"
 # Redis redelivers a task not acknowledged within this time: it must outlast the longest
 # ETA a live question's timer waits for (acks_late tasks are acknowledged when they end).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT_S", 3 * 3600, minimum=60)}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT_S", 3 * 3600, minimum=1)}
 
 # Live rounds: a question without its own time limit gets the round's, else this.
 LIVE_DEFAULT_TIME_LIMIT_S = env_int("LIVE_DEFAULT_TIME_LIMIT_S", 30, minimum=1)
 # Celery beat closes live questions whose timer task was lost, checking this often.
 LIVE_SWEEP_INTERVAL_S = env_int("LIVE_SWEEP_INTERVAL_S", 5, minimum=1)
+
+# --- Code judge -----------------------------------------------------------------------
+# `sandbox`: bubblewrap boxes on the judge workers (they run as root; each box as a uid of
+# its own); `judge0`: a Judge0 server at JUDGE0_URL; `off`: code submissions are refused.
+JUDGE_BACKEND = env_choice("JUDGE_BACKEND", "sandbox", ("sandbox", "judge0", "off"))
+JUDGE_WORK_DIR = Path(env_str("JUDGE_WORK_DIR", str(VAR_DIR / "judge")))
+# Boxes one machine runs at once (one per judge worker process), and their uids: base + slot.
+JUDGE_SLOTS = env_int("JUDGE_SLOTS", os.cpu_count() or 1, minimum=1)
+JUDGE_UID_BASE = env_int("JUDGE_UID_BASE", 61000, minimum=1000)
+# A judging that fails this many times ends as an internal error (IE), worth nothing.
+JUDGE_MAX_ATTEMPTS = env_int("JUDGE_MAX_ATTEMPTS", 3, minimum=1)
+JUDGE_TASK_TIME_LIMIT_S = env_int("JUDGE_TASK_TIME_LIMIT_S", 600, minimum=10)
+# The reconciler re-enqueues judgings queued or running longer than these, this often.
+JUDGE_RECONCILE_INTERVAL_S = env_int("JUDGE_RECONCILE_INTERVAL_S", 60, minimum=1)
+JUDGE_QUEUED_STALE_S = env_int("JUDGE_QUEUED_STALE_S", 300, minimum=1)
+JUDGE0_URL = env_str("JUDGE0_URL", "")
+JUDGE0_AUTH_TOKEN = env_str("JUDGE0_AUTH_TOKEN", "")
+JUDGE0_TIMEOUT_S = env_int("JUDGE0_TIMEOUT_S", 60, minimum=1)
+# Judge0's id per language, over Judge0 CE's defaults (python 71, c 50, cpp 54, java 62, javascript 63).
+JUDGE0_LANGUAGE_IDS = env_int_map("JUDGE0_LANGUAGE_IDS", {})
+
+CELERY_TASK_ROUTES = {"scoring.judge_*": {"queue": "judge"}}
 CELERY_BEAT_SCHEDULE = {
     "live-timers-sweep": {"task": "rooms.live_timers_sweep", "schedule": float(LIVE_SWEEP_INTERVAL_S)},
+    "judge-reconcile": {"task": "scoring.reconcile_judgings", "schedule": float(JUDGE_RECONCILE_INTERVAL_S)},
 }
 
 # --- Auth, i18n, static ---------------------------------------------------------------
@@ -225,6 +249,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "login": env_str("THROTTLE_LOGIN", "20/min"),
         "announcements": env_str("THROTTLE_ANNOUNCEMENTS", "30/min"),
+        # Sample runs a team may start (not scored; one at a time besides).
+        "sample_runs": env_str("THROTTLE_SAMPLE_RUNS", "6/min"),
     },
     "DEFAULT_SCHEMA_CLASS": "rooms.openapi.QuizAutoSchema",
 }

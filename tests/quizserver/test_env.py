@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from quizserver.env import database_from_url, env_bool, env_int, env_list
+from quizserver.env import database_from_url, env_bool, env_int, env_int_map, env_list
 
 
 def test_booleans_accept_the_usual_spellings_and_refuse_others(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -33,6 +33,16 @@ def test_lists_split_on_commas(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOSTS", "a.example, b.example,,")
     assert env_list("HOSTS", []) == ["a.example", "b.example"]
     assert env_list("UNSET_LIST_FOR_TEST", ["x"]) == ["x"]
+
+
+def test_integer_maps_are_json_objects_of_positive_integers(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert env_int_map("UNSET_MAP_FOR_TEST", {"c": 50}) == {"c": 50}
+    monkeypatch.setenv("IDS", '{"python": 92}')
+    assert env_int_map("IDS", {}) == {"python": 92}
+    for bad in ("python=92", '["python"]', '{"python": "92"}', '{"python": 0}', '{"python": true}'):
+        monkeypatch.setenv("IDS", bad)
+        with pytest.raises(ImproperlyConfigured, match="IDS"):
+            env_int_map("IDS", {})
 
 
 def test_database_urls_become_django_settings() -> None:
