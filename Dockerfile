@@ -1,5 +1,6 @@
-# quizserver: one image for the ASGI server, Celery workers and beat.
-FROM python:3.11-slim-bookworm
+# quizserver: one image for the ASGI server, Celery workers and beat (target `app`), and
+# one for the code judge's workers (target `judge`: the sandbox and the languages' tools).
+FROM python:3.11-slim-bookworm AS app
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -23,3 +24,15 @@ USER quizserver
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz')"
 CMD ["daphne", "--bind", "0.0.0.0", "--port", "8000", "--proxy-headers", "quizserver.asgi:application"]
+
+# The judge worker runs as root, so that it can run each box as a uid of its own (never
+# root); the programs themselves run in bubblewrap boxes with no network (scoring/judge/).
+FROM app AS judge
+USER root
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+       bubblewrap python3 gcc g++ libc6-dev openjdk-17-jdk-headless nodejs \
+    && rm -rf /var/lib/apt/lists/*
+ENV JUDGE_WORK_DIR=/var/lib/quizserver/judge
+HEALTHCHECK NONE
+CMD ["celery", "-A", "quizserver", "worker", "-Q", "judge", "--concurrency", "2", "--prefetch-multiplier", "1", "-l", "INFO"]

@@ -10,7 +10,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 TEST_REDIS_URL    ?= redis://127.0.0.1:6379/15
 TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL)
 
-.PHONY: install run test lint format typecheck migrations-check pytest bench bench-http bench-ws serve-pg clean
+.PHONY: system-deps install run test lint format typecheck migrations-check pytest bench bench-http bench-ws bench-judge serve-pg clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## system-deps: what the code judge's sandbox needs from Debian (bubblewrap); the compilers
+##              and runtimes (gcc, g++, Java 17, Node.js, python3) come with the machine.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+system-deps:
+	@command -v bwrap >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq bubblewrap; }
 
 ## run: the embedded default (SQLite, in-memory layer, eager Celery) with the demo contest.
 ##      Set DATABASE_URL and REDIS_URL to run on PostgreSQL and Redis instead.
@@ -29,7 +35,7 @@ run: install
 	$(BIN)/daphne -b 127.0.0.1 -p 8000 quizserver.asgi:application
 
 ## test: lint, type check, migrations check, then pytest against PostgreSQL and Redis.
-test: install lint typecheck migrations-check pytest
+test: system-deps install lint typecheck migrations-check pytest
 
 lint: install
 	$(BIN)/ruff check .

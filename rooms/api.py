@@ -361,7 +361,7 @@ class AnnouncementCreateView(APIView):
                 "Announcement",
                 {"seq": serializers.IntegerField(), "text": serializers.CharField(), "at": serializers.DateTimeField()},
             ),
-            **errors(e429=["throttled"]),
+            **errors(e429=["rate_limited"]),
         },
         summary="Announce something to the contest (pushed over the socket)",
     )

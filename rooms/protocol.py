@@ -100,6 +100,12 @@ class QuestionPublic(Schema):
     samples: list[dict[str, str]] | None = None
     time_limit_ms: int | None = None
     memory_mb: int | None = None
+    # Code questions' rules of play (docs/JUDGE.md).
+    compare: Literal["exact", "whitespace", "float"] | None = None
+    tolerance: float | None = None
+    all_or_nothing: bool | None = None
+    max_attempts: int | None = None
+    wrong_attempt_penalty: int | None = None
 
 
 class ClaimView(Schema):
@@ -113,6 +119,30 @@ class ClaimView(Schema):
     created_at: str
 
 
+Verdict = Literal["AC", "WA", "TLE", "MLE", "OLE", "RE", "CE", "IE"]
+
+
+class JudgeTestView(Schema):
+    """One test of a judged program: verdict (None: skipped), CPU time, peak memory; program
+    output only for a sample run."""
+
+    verdict: Verdict | None
+    time_ms: int
+    memory_kb: int
+    stdout: str | None = None
+    stderr: str | None = None
+
+
+class JudgingView(Schema):
+    language: Literal["python", "c", "cpp", "java", "javascript"]
+    verdict: Verdict | None
+    score: int | None
+    tests: list[JudgeTestView]
+    compile_output: str
+    time_ms: int | None
+    memory_kb: int | None
+
+
 class AnswerView(Schema):
     id: Id
     question: Id
@@ -122,6 +152,21 @@ class AnswerView(Schema):
     received_at: str
     scored_at: str | None
     feedback: str | None = None
+    # Code answers: which attempt this is, and what the judge found.
+    attempt: int | None = None
+    judge: JudgingView | None = None
+
+
+class SampleRunView(Schema):
+    id: Id
+    question: Id
+    language: Literal["python", "c", "cpp", "java", "javascript"]
+    status: Literal["queued", "running", "done"]
+    verdict: Verdict | None
+    tests: list[JudgeTestView]
+    compile_output: str
+    created_at: str
+    finished_at: str | None
 
 
 class RoundPublic(Schema):
@@ -367,7 +412,7 @@ class _AnswerScoredData(Schema):
 
 class AnswerScored(Event):
     """A team's answer scored after it was recorded: a live question at its close, an essay
-    graded by hand, a regrade."""
+    graded by hand, a code answer judged or rejudged, a regrade."""
 
     type: Literal["answer.scored"]
     data: _AnswerScoredData
@@ -414,6 +459,18 @@ class RegradeDone(Event):
     data: _RegradeData
 
 
+class _RunData(Schema):
+    team: Id
+    run: SampleRunView
+
+
+class SampleRunDone(Event):
+    """A team's sample run finished (not scored): to that team's devices and hosts."""
+
+    type: Literal["run.done"]
+    data: _RunData
+
+
 EVENT_MESSAGES: tuple[type[Event], ...] = (
     ContestCreated,
     ContestUpdated,
@@ -436,6 +493,7 @@ EVENT_MESSAGES: tuple[type[Event], ...] = (
     ContestFrozen,
     ContestUnfrozen,
     RegradeDone,
+    SampleRunDone,
 )
 EVENT_TYPES = frozenset(m.model_fields["type"].annotation.__args__[0] for m in EVENT_MESSAGES)  # type: ignore[union-attr]
 
@@ -616,6 +674,7 @@ ServerMessage = Annotated[
     | ContestFrozen
     | ContestUnfrozen
     | RegradeDone
+    | SampleRunDone
     | Snapshot
     | Leaderboard
     | Standing

@@ -17,6 +17,10 @@ from .models import Difficulty, QuestionFields, QuestionType
 from .serializers import FiniteFloatField, StrictSerializer
 
 LANGUAGES = ("python", "c", "cpp", "java", "javascript")
+COMPARE_MODES = ("exact", "whitespace", "float")
+# A submission's tests together may take this much CPU time at most (the judge task's limit
+# leaves room for compiling and for waiting programs).
+MAX_JUDGING_MS = 300_000
 MAX_PROMPT = 5000
 
 
@@ -89,6 +93,22 @@ class CodeDefinition(DefinitionSerializer):
     tests = serializers.ListField(child=CodeTest(), min_length=1, max_length=200)
     time_limit_ms = serializers.IntegerField(min_value=100, max_value=20_000, default=2000)
     memory_mb = serializers.IntegerField(min_value=16, max_value=2048, default=256)
+    # How output is compared: byte for byte, by tokens, or by tokens with numbers within `tolerance`.
+    compare = serializers.ChoiceField(choices=COMPARE_MODES, default="whitespace")
+    tolerance = FiniteFloatField(min_value=0, max_value=1, default=1e-6)
+    # Points for all tests passed only; else by the weights of the tests passed.
+    all_or_nothing = serializers.BooleanField(default=False)
+    max_attempts = serializers.IntegerField(min_value=1, max_value=1000, required=False, allow_null=True)
+    wrong_attempt_penalty = serializers.IntegerField(min_value=0, max_value=100_000, default=0)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        budget_ms = len(attrs["tests"]) * attrs["time_limit_ms"]
+        if budget_ms > MAX_JUDGING_MS:
+            most, asked = MAX_JUDGING_MS // 1000, budget_ms // 1000
+            raise serializers.ValidationError(
+                {"tests": f"The tests times the time limit may be at most {most} s per submission, not {asked} s."}
+            )
+        return attrs
 
 
 class EssayDefinition(DefinitionSerializer):
@@ -202,6 +222,11 @@ class CodeType(QuestionTypeSpec):
             "samples": [{"input": t["input"], "output": t["output"]} for t in tests if t["sample"]],
             "time_limit_ms": data["time_limit_ms"],
             "memory_mb": data["memory_mb"],
+            "compare": data["compare"],
+            "tolerance": data["tolerance"],
+            "all_or_nothing": data["all_or_nothing"],
+            "max_attempts": data.get("max_attempts"),
+            "wrong_attempt_penalty": data["wrong_attempt_penalty"],
         }
         return content, {"tests": tests}
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from rooms.admin import ReadOnlyAdmin
 
-from .models import Answer, Regrade, ScoreEvent
+from .models import Answer, Judging, Regrade, SampleRun, ScoreEvent
 
 
 @admin.register(Answer)
@@ -27,3 +27,17 @@ class RegradeAdmin(ReadOnlyAdmin):
 
     list_display = ["id", "contest", "question", "status", "author", "reason", "created_at", "finished_at"]
     list_filter = ["status"]
+
+
+@admin.register(Judging)
+class JudgingAdmin(ReadOnlyAdmin):
+    """The judge's work on code answers: rejudge through the API, which keeps the ledger right."""
+
+    list_display = ["answer", "language", "state", "verdict", "score", "attempts", "generation", "finished_at"]
+    list_filter = ["state", "verdict", "language"]
+
+
+@admin.register(SampleRun)
+class SampleRunAdmin(ReadOnlyAdmin):
+    list_display = ["id", "team", "question", "language", "status", "verdict", "created_at"]
+    list_filter = ["status", "verdict"]

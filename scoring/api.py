@@ -109,8 +109,10 @@ class AnswerSubmitView(APIView):
                 e400=["invalid_answer"],
                 e403=["team_disqualified"],
                 e422=["idempotency_key_reused"],
+                e503=["judge_unavailable"],
                 e409=[
                     "already_answered",
+                    "attempts_exhausted",
                     "question_not_claimed",
                     "question_not_open",
                     "contest_not_running",
@@ -118,7 +120,7 @@ class AnswerSubmitView(APIView):
                 ],
             ),
         },
-        summary="Answer a question (choice, numeric and text are scored at once)",
+        summary="Answer a question (choice, numeric and text are scored at once; code is judged on the judge queue)",
     )
     def post(self, request: Request) -> Response:
         key = idempotency_key_get(request, required=True)

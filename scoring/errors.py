@@ -59,3 +59,27 @@ class PointsOutOfRange(DomainError):
     code = "points_out_of_range"
     status = 400
     message = "Give between 0 and the points the question is worth."
+
+
+class JudgeUnavailable(DomainError):
+    code = "judge_unavailable"
+    status = 503
+    message = "Code cannot be judged on this server right now; ask the quizmaster."
+
+
+class AttemptsExhausted(DomainError):
+    code = "attempts_exhausted"
+    status = 409
+    message = "Your team has used every attempt this question allows."
+
+
+class NotCode(DomainError):
+    code = "not_code"
+    status = 409
+    message = "Only code questions are judged; this question is not one."
+
+
+class RunInProgress(DomainError):
+    code = "run_in_progress"
+    status = 409
+    message = "Your team's last sample run has not finished yet; wait for its result."

@@ -32,6 +32,8 @@ class Answer(models.Model):
     response = models.JSONField(null=True, blank=True)
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
     received_at = models.DateTimeField()
+    # Code questions take several submissions, numbered from 1; every other type takes one.
+    attempt = models.PositiveSmallIntegerField(default=1)
     # Live questions: the question's clock when the answer arrived (ms since it opened,
     # pauses left out), and the answering time the team had. The speed bonus reads these,
     # so a regrade recomputes it exactly.
@@ -48,7 +50,7 @@ class Answer(models.Model):
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["team", "idempotency_key"], name="answer_idempotency_key_unique"),
-            models.UniqueConstraint(fields=["team", "question"], name="answer_once_per_team_question"),
+            models.UniqueConstraint(fields=["team", "question", "attempt"], name="answer_once_per_attempt"),
         ]
 
     def __str__(self) -> str:
@@ -119,3 +121,80 @@ class Regrade(models.Model):
 
     def __str__(self) -> str:
         return f"regrade {self.pk} ({self.status})"
+
+
+class Verdicts(models.TextChoices):
+    AC = "AC", "accepted"
+    WA = "WA", "wrong answer"
+    TLE = "TLE", "time limit exceeded"
+    MLE = "MLE", "memory limit exceeded"
+    OLE = "OLE", "output limit exceeded"
+    RE = "RE", "runtime error"
+    CE = "CE", "compilation error"
+    IE = "IE", "internal error"
+
+
+class JudgingState(models.TextChoices):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+
+
+class Judging(models.Model):
+    """The judge's work on one code answer: who holds it, how often it was tried, and what
+    it found. The answer's `status` says queued, running or scored."""
+
+    answer = models.OneToOneField(Answer, primary_key=True, on_delete=models.CASCADE, related_name="judging")
+    language = models.CharField(max_length=16)
+    verdict = models.CharField(max_length=3, choices=Verdicts.choices, blank=True)
+    # Points the tests earned (by weight, or all or nothing), before any wrong-attempt penalty.
+    score = models.IntegerField(null=True, blank=True)
+    tests = models.JSONField(default=list, blank=True)  # per test: verdict, time_ms, memory_kb
+    compile_output = models.TextField(blank=True)
+    detail = models.TextField(blank=True)  # what failed, for an IE (quizmasters only)
+    backend = models.CharField(max_length=16, blank=True)
+    time_ms = models.PositiveIntegerField(null=True, blank=True)
+    memory_kb = models.PositiveIntegerField(null=True, blank=True)
+    # The claim, taken and checked by conditional UPDATEs of this row: its state, the task
+    # holding it (its Celery id), and how many times it was taken.
+    state = models.CharField(max_length=8, choices=JudgingState.choices, default=JudgingState.QUEUED)
+    token = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # Rejudges asked for: each judging after the first writes its correction as its own row.
+    generation = models.PositiveSmallIntegerField(default=0)
+    enqueued_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "enqueued_at"], name="judging_state_enqueued")]
+
+    def __str__(self) -> str:
+        return f"judging of answer {self.answer_id} ({self.verdict or 'pending'})"
+
+
+class SampleRunStatus(models.TextChoices):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+
+
+class SampleRun(models.Model):
+    """A team's code run against a question's sample tests: shown to the team, never scored."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="sample_runs")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="sample_runs")
+    language = models.CharField(max_length=16)
+    source = models.TextField()
+    status = models.CharField(max_length=8, choices=SampleRunStatus.choices, default=SampleRunStatus.QUEUED)
+    verdict = models.CharField(max_length=3, choices=Verdicts.choices, blank=True)
+    tests = models.JSONField(default=list, blank=True)  # per sample: verdict, time, memory, output
+    compile_output = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"sample run {self.pk} ({self.status})"

@@ -14,7 +14,7 @@ from django.utils import timezone
 from rooms.models import Contest
 from teams.models import Team, TeamStatus
 
-from .models import Answer, LedgerReason, ScoreEvent
+from .models import Answer, Judging, LedgerReason, ScoreEvent
 
 # Tie-break: equal scores rank by who reached that score first, then by who joined first.
 BOARD_ORDER = ("-score", "score_reached_at", "id")
@@ -170,8 +170,9 @@ def results_get(*, contest: Contest) -> tuple[list[dict[str, Any]], list[dict[st
 
 
 def answer_view(answer: Answer) -> dict[str, Any]:
-    """A team's view of its own answer: its result, never the question's key."""
-    return {
+    """A team's view of its own answer: its result, never the question's key. A code answer
+    adds its attempt number and what the judge found."""
+    view = {
         "id": answer.pk,
         "question": answer.question_id,
         "status": answer.status,
@@ -180,6 +181,29 @@ def answer_view(answer: Answer) -> dict[str, Any]:
         "received_at": answer.received_at.isoformat(),
         "scored_at": answer.scored_at.isoformat() if answer.scored_at else None,
         "feedback": answer.feedback or None,
+    }
+    judging = Judging.objects.filter(pk=answer.pk).first() if _is_code_payload(answer.payload) else None
+    if judging is not None:
+        view["attempt"] = answer.attempt
+        view["judge"] = judging_view(judging)
+    return view
+
+
+def _is_code_payload(payload: Any) -> bool:
+    return isinstance(payload, dict) and set(payload) == {"language", "source"}
+
+
+def judging_view(judging: Judging) -> dict[str, Any]:
+    """What a team sees of a judging: verdicts, per-test time and memory, its compiler's
+    messages; never a hidden test's data or the program's output on it."""
+    return {
+        "language": judging.language,
+        "verdict": judging.verdict or None,
+        "score": judging.score,
+        "tests": judging.tests,
+        "compile_output": judging.compile_output,
+        "time_ms": judging.time_ms,
+        "memory_kb": judging.memory_kb,
     }
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from rooms.errors import NotFound
 from rooms.events import event_append
 from rooms.live import team_deadline
-from rooms.models import EventScope, LiveQuestion, LiveStatus, Question, RoundKind
+from rooms.models import EventScope, LiveQuestion, LiveStatus, Question, QuestionType, RoundKind
 from rooms.question_types import QUESTION_TYPES
 from teams.models import Claim, ClaimKind, ClaimStatus, Team
 from teams.selectors import claim_view
@@ -33,6 +33,7 @@ from .errors import (
     QuestionNotOpen,
     UnknownBox,
 )
+from .judging import code_attempt_next, judge_available_check, judging_create
 from .ledger import answer_source, ledger_append
 from .models import Answer, AnswerStatus, LedgerReason, ScoreEvent
 from .selectors import answer_view, team_rank_get
@@ -50,19 +51,22 @@ def request_fingerprint(*, question_id: Any, answer: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _earlier_answer(*, team: Team, question_id: int, idempotency_key: str, fingerprint: str) -> SubmitResult | None:
-    """The stored response for a replayed key; AlreadyAnswered for a second answer to a
-    question under a new key; None when this is the team's first answer to it."""
-    earlier = list(Answer.objects.filter(Q(idempotency_key=idempotency_key) | Q(question_id=question_id), team=team))
+def _earlier_answer(*, team: Team, question: Question, idempotency_key: str, fingerprint: str) -> SubmitResult | int:
+    """The stored response for a replayed key; else the number of this new attempt (1, or
+    the next one for a code question, which takes several). AlreadyAnswered for a second
+    answer to any other question."""
+    earlier = list(Answer.objects.filter(Q(idempotency_key=idempotency_key) | Q(question=question), team=team))
     for answer in earlier:
         if answer.idempotency_key == idempotency_key:
             if answer.request_hash != fingerprint:
                 raise IdempotencyKeyReused()
             assert answer.response is not None and answer.response_status is not None
             return SubmitResult(answer.response_status, answer.response)
+    if question.type == QuestionType.CODE:
+        return code_attempt_next(question=question, earlier=earlier)
     if earlier:
         raise AlreadyAnswered()
-    return None
+    return 1
 
 
 def answer_submit(*, team: Team, question_id: int, payload: Any, idempotency_key: str) -> SubmitResult:
@@ -73,7 +77,9 @@ def answer_submit(*, team: Team, question_id: int, payload: Any, idempotency_key
     stored first response whatever has happened since (the round may have ended), so it
     is looked up before any rule about the game's state; only the answer's shape, which
     a replay shares with its original, is checked first. The unique constraints on
-    (team, key) and (team, question) back this up. Locks, in order: the team row, then
+    (team, key) and (team, question, attempt) back this up. A code answer is queued for
+    the judge (scoring.judging) once this commits; a team may answer a code question
+    again, up to its attempt limit. Locks, in order: the team row, then
     the contest row (event seq).
     """
     fingerprint = request_fingerprint(question_id=question_id, answer=payload)
@@ -86,17 +92,20 @@ def answer_submit(*, team: Team, question_id: int, payload: Any, idempotency_key
     spec = QUESTION_TYPES[question.type]
     parsed = spec.parse_answer(question, payload)
     is_live = question.round.kind == RoundKind.LIVE
+    is_code = question.type == QuestionType.CODE
     with transaction.atomic():
         live = _live_for_answer(question_id=question.pk) if is_live else None
         team = Team.objects.select_for_update(of=("self",)).select_related("contest").get(pk=team.pk)
-        earlier = _earlier_answer(
-            team=team, question_id=question_id, idempotency_key=idempotency_key, fingerprint=fingerprint
+        attempt = _earlier_answer(
+            team=team, question=question, idempotency_key=idempotency_key, fingerprint=fingerprint
         )
-        if earlier is not None:
-            return earlier
+        if isinstance(attempt, SubmitResult):
+            return attempt
+        if is_code:
+            judge_available_check()  # nothing can judge it: refused, never run unsandboxed
         team_can_play_round(team=team, round_=question.round)
         now = timezone.now()
-        claim = None if is_live else _held_claim(team=team, question=question)
+        claim = None if is_live else _held_claim(team=team, question=question, again=attempt > 1)
         answer = Answer.objects.create(
             team=team,
             question=question,
@@ -106,12 +115,15 @@ def answer_submit(*, team: Team, question_id: int, payload: Any, idempotency_key
             request_hash=fingerprint,
             payload=parsed,
             received_at=now,
+            attempt=attempt,
             **(_live_timing(live=live, team=team, now=now) if is_live else {}),
         )
         if claim is not None:
             Claim.objects.filter(pk=claim.pk).update(status=ClaimStatus.ANSWERED)
         if spec.auto_scored and not is_live:  # live answers are scored together at the close
             _score_now(team=team, answer=answer, correct=bool(spec.is_correct(question, parsed)))
+        if is_code:
+            judging_create(answer=answer)
         result = _submit_result(team=team, answer=answer)
         answer.response, answer.response_status = result.body, result.status
         answer.save(update_fields=["status", "correct", "points", "scored_at", "response", "response_status"])
@@ -125,10 +137,12 @@ def answer_submit(*, team: Team, question_id: int, payload: Any, idempotency_key
     return result
 
 
-def _held_claim(*, team: Team, question: Question) -> Claim:
-    """Pool questions are answered by the team holding them."""
+def _held_claim(*, team: Team, question: Question, again: bool) -> Claim:
+    """Pool questions are answered by the team holding them; a code question's later
+    attempts go to the claim its first answered."""
+    statuses = (ClaimStatus.HELD, ClaimStatus.ANSWERED) if again else (ClaimStatus.HELD,)
     try:  # one claim per (team, question), by constraint
-        return Claim.objects.get(team=team, question=question, status=ClaimStatus.HELD)
+        return Claim.objects.get(team=team, question=question, status__in=statuses)
     except Claim.DoesNotExist:
         raise QuestionNotClaimed() from None
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, api_freeze, api_grading, api_regrade
+from . import api, api_freeze, api_grading, api_judge, api_regrade
 
 urlpatterns = [
     path("me/answers", api.AnswerSubmitView.as_view(), name="me-answers"),
@@ -18,4 +18,10 @@ urlpatterns = [
     path("contests/<int:contest_id>/regrade", api_regrade.ContestRegradeView.as_view(), name="contest-regrade"),
     path("regrades/<int:regrade_id>", api_regrade.RegradeDetailView.as_view(), name="regrade-detail"),
     path("answers/<int:answer_id>/grade", api_grading.AnswerGradeView.as_view(), name="answer-grade"),
+    path("me/runs", api_judge.SampleRunCreateView.as_view(), name="me-runs"),
+    path("me/runs/<int:run_id>", api_judge.SampleRunDetailView.as_view(), name="me-run"),
+    path("contests/<int:contest_id>/judge", api_judge.JudgeQueueView.as_view(), name="contest-judge"),
+    path("answers/<int:answer_id>/judging", api_judge.JudgingDetailView.as_view(), name="answer-judging"),
+    path("answers/<int:answer_id>/rejudge", api_judge.AnswerRejudgeView.as_view(), name="answer-rejudge"),
+    path("questions/<int:question_id>/rejudge", api_judge.QuestionRejudgeView.as_view(), name="question-rejudge"),
 ]

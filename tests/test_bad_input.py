@@ -30,13 +30,16 @@ from django.http import HttpResponse
 from django.test import override_settings
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from rooms import services as room_services
 from rooms.models import Contest
 from rooms.question_types import question_definition_validate
 from scoring import services as scoring_services
-from scoring.models import Regrade
+from scoring.api_judge import TeamRateThrottle
+from scoring.models import Regrade, SampleRun, SampleRunStatus
+from scoring.sample_runs import sample_run_start
 from teams import services as team_services
 from teams.models import Team
 
@@ -118,6 +121,66 @@ def _essay_answer_id(owner: User) -> int:
             team=writers, question_id=claim.question_id, payload="An essay.", idempotency_key="essay"
         )
     )
+
+
+# Code judging: a contest of Alice's of its own, so the rounds and teams above stay as they are.
+JUDGED: dict[str, Any] = {
+    "type": "code",
+    "prompt": "Add two numbers, once",
+    "languages": ["python"],
+    "tests": [{"input": "1 2\n", "output": "3\n", "sample": True}, {"input": "2 2\n", "output": "4\n"}],
+    "max_attempts": 1,
+}
+CODE_POOL: list[dict[str, Any]] = [
+    JUDGED,
+    {**JUDGED, "prompt": "Held by the testers", "max_attempts": None},
+    {**JUDGED, "prompt": "Claimed by no one", "max_attempts": None},
+    {"type": "choice", "prompt": "Not code", "choices": ["A", "B"], "answer": [0]},
+]
+VALID_CODE = {"language": "python", "source": "a, b = map(int, input().split())\nprint(a + b)\n"}
+
+
+def _code_answer(team: Team, question_id: int, key: str) -> int:
+    result = scoring_services.answer_submit(team=team, question_id=question_id, payload=VALID_CODE, idempotency_key=key)
+    assert result.status == 202, result.body
+    return _answer_id(result)
+
+
+def _code_world(alice: User, contest_b: Contest, b1: Team) -> tuple[dict[str, Any], dict[str, Team]]:
+    """Coders hold and answered the one-attempt code question (their only attempt; their
+    sample run finished); Testers hold another and have a run still queued. Bob's contest
+    gets a code round whose answer is his own."""
+    contest = contest_make(owner=alice, title="Code quiz")
+    pool = pool_round(contest, title="Code pool", questions=CODE_POOL, claim_limit=None)
+    live = room_services.round_create(contest=contest, kind="live", title="Live code")
+    room_services.questions_create(round_=live, definitions=[question_definition_validate(JUDGED)])
+    live = room_services.round_transition(round_=live, action="start")
+    later = pool_round(contest, title="Later code", questions=[JUDGED], active=False)
+    q = {question.position: question.pk for question in pool.questions.all()}
+    coders, testers = team_make(contest=contest, name="Coders"), team_make(contest=contest, name="Testers")
+    assert team_services.claim_next(team=coders, round_id=pool.pk).question_id == q[1]
+    assert team_services.claim_next(team=testers, round_id=pool.pk).question_id == q[2]
+    answer_code = _code_answer(coders, q[1], "c1-first")
+    run_c1 = sample_run_start(team=coders, question_id=q[1], payload=VALID_CODE)
+    SampleRun.objects.filter(pk=run_c1.pk).update(status=SampleRunStatus.DONE, verdict="AC", finished_at=timezone.now())
+    run_c2 = sample_run_start(team=testers, question_id=q[2], payload=VALID_CODE)
+    round_b_code = pool_round(contest_b, title="Bob's code", questions=[JUDGED])
+    claim_b = team_services.claim_next(team=b1, round_id=round_b_code.pk)
+    refs = {
+        "contest_code": contest.pk,
+        "q_judged": q[1],
+        "q_held": q[2],
+        "q_code_free": q[3],
+        "q_not_code": q[4],
+        "q_code_live": live.questions.get().pk,
+        "q_code_later": later.questions.get().pk,
+        "q_b_code": claim_b.question_id,
+        "answer_code": answer_code,
+        "answer_b_code": _code_answer(b1, claim_b.question_id, "b1-code"),
+        "run_c1": run_c1.pk,
+        "run_c2": run_c2.pk,
+    }
+    return refs, {"c1": coders, "c2": testers}
 
 
 def _build_world() -> World:
@@ -217,6 +280,8 @@ def _build_world() -> World:
         "regrade_a": Regrade.objects.create(contest=contest, author=alice, reason="Earlier").pk,
         "regrade_b": Regrade.objects.create(contest=contest_b, author=bob, reason="His").pk,
     }
+    code_refs, code_teams = _code_world(alice, contest_b, b1)
+    refs |= code_refs
     clients = {
         "alice": host_client(alice),
         "bob": host_client(bob),
@@ -226,6 +291,9 @@ def _build_world() -> World:
         "dq": team_client(dq),
         "pz": team_client(pz),
         "b1": team_client(b1),
+        "c1": team_client(code_teams["c1"]),
+        "c1-laptop": team_client(code_teams["c1"]),  # the same team on another device
+        "c2": team_client(code_teams["c2"]),
         "anon": APIClient(),
         "session-no-csrf": APIClient(enforce_csrf_checks=True),
     }
@@ -259,6 +327,8 @@ class Case:
     headers: dict[str, str | None] = field(default_factory=dict)  # None removes a default header
     routed: bool = True  # False: the path is not meant to match any route (the resolver's 404)
     xfail: str | None = None  # a known bug, with the reason; the case must fail until it is fixed
+    settings: dict[str, Any] = field(default_factory=dict)  # Django settings for this request only
+    error_field: str | None = None  # a field the error's `fields` must name
 
 
 KEEP: Any = object()
@@ -297,6 +367,8 @@ class Endpoint:
         headers: dict[str, str | None] | None = None,
         routed: bool = True,
         xfail: str | None = None,
+        settings: dict[str, Any] | None = None,
+        error_field: str | None = None,
     ) -> Case:
         return Case(
             name=f"{self.method} {self.route}: {label}",
@@ -310,6 +382,8 @@ class Endpoint:
             headers={**self.headers, **(headers or {})},
             routed=routed,
             xfail=xfail,
+            settings=settings or {},
+            error_field=error_field,
         )
 
     def with_fields(self, label: str, status: int, code: str, /, *, xfail: str | None = None, **changes: Any) -> Case:
@@ -400,8 +474,17 @@ QUESTION_REGRADE = E(
 CONTEST_REGRADE = E("contest-regrade", "POST", "/api/v1/contests/{contest_a}/regrade", "host", {"reason": "All of it"})
 REGRADE_GET = E("regrade-detail", "GET", "/api/v1/regrades/{regrade_a}", "host")
 ACCOMMODATE = E("team-accommodations", "POST", "/api/v1/teams/{team_a2}/accommodations", "host", {"extra_time_s": 10})
+# Code judging: the Coders (c1) hold the one-attempt code question and answered it once.
+RUNS = E("me-runs", "POST", "/api/v1/me/runs", "team", {"question": Ref("q_judged"), "answer": VALID_CODE}, caller="c1")
+RUN_GET = E("me-run", "GET", "/api/v1/me/runs/{run_c1}", "team", caller="c1")
+JUDGE_QUEUE = E("contest-judge", "GET", "/api/v1/contests/{contest_code}/judge", "host")
+JUDGING_GET = E("answer-judging", "GET", "/api/v1/answers/{answer_code}/judging", "host")
+ANSWER_REJUDGE = E("answer-rejudge", "POST", "/api/v1/answers/{answer_code}/rejudge", "host")
+QUESTION_REJUDGE = E("question-rejudge", "POST", "/api/v1/questions/{q_judged}/rejudge", "host")
+JUDGE_ENDPOINTS = [RUNS, RUN_GET, JUDGE_QUEUE, JUDGING_GET, ANSWER_REJUDGE, QUESTION_REJUDGE]
 
 ENDPOINTS = [
+    *JUDGE_ENDPOINTS,
     QUESTION_PATCH,
     REPLAY,
     QUESTION_REGRADE,
@@ -673,7 +756,12 @@ ESSAY = {"type": "essay", "prompt": "Why?"}
 CHOICE = {"type": "choice", "prompt": "Pick", "choices": ["A", "B"], "answer": [0]}
 NUMERIC = {"type": "numeric", "prompt": "Pi?", "answer": 3.14}
 TEXT = {"type": "text", "prompt": "Capital?", "answer": ["Paris"]}
-CODE = {"type": "code", "prompt": "Add", "languages": ["python"], "tests": [{"input": "1 2\n", "output": "3\n"}]}
+CODE: dict[str, Any] = {
+    "type": "code",
+    "prompt": "Add",
+    "languages": ["python"],
+    "tests": [{"input": "1 2\n", "output": "3\n"}],
+}
 BAD_DEFINITIONS: list[tuple[str, dict[str, Any], str | None]] = [
     ("type missing", {"prompt": "Why?"}, None),
     ("type unknown", {**ESSAY, "type": "riddle"}, None),
@@ -724,14 +812,45 @@ BAD_DEFINITIONS: list[tuple[str, dict[str, Any], str | None]] = [
     ("code: test weight zero", {**CODE, "tests": [{"input": "1", "output": "1", "weight": 0}]}, None),
     ("code: time limit 50 ms", {**CODE, "time_limit_ms": 50}, None),
     ("code: memory a boolean", {**CODE, "memory_mb": True}, None),
+    ("code: compare unknown", {**CODE, "compare": "fuzzy"}, None),
+    ("code: compare a boolean", {**CODE, "compare": True}, None),
+    ("code: tolerance negative", {**CODE, "compare": "float", "tolerance": -0.001}, None),
+    ("code: tolerance above 1", {**CODE, "compare": "float", "tolerance": 1.5}, None),
+    ("code: tolerance 'NaN'", {**CODE, "compare": "float", "tolerance": "NaN"}, None),
+    ("code: tolerance a boolean", {**CODE, "compare": "float", "tolerance": True}, None),
+    ("code: all_or_nothing a word", {**CODE, "all_or_nothing": "sometimes"}, None),
+    ("code: max_attempts 0", {**CODE, "max_attempts": 0}, None),
+    ("code: max_attempts 1001", {**CODE, "max_attempts": 1001}, None),
+    ("code: max_attempts fractional", {**CODE, "max_attempts": 1.5}, None),
+    ("code: max_attempts a boolean", {**CODE, "max_attempts": True}, None),
+    ("code: penalty negative", {**CODE, "wrong_attempt_penalty": -1}, None),
+    ("code: penalty above 100,000", {**CODE, "wrong_attempt_penalty": 100_001}, None),
+    ("code: penalty null", {**CODE, "wrong_attempt_penalty": None}, None),
+    # The tests of one submission may take 300 s of CPU time together.
+    ("code: 16 tests of 20 s", {**CODE, "tests": CODE["tests"] * 16, "time_limit_ms": 20_000}, None),
+    ("code: 151 tests of the default 2 s", {**CODE, "tests": CODE["tests"] * 151}, None),
     ("essay: max length zero", {**ESSAY, "max_length": 0}, None),
 ]
+
+
+# The field a definition's error must name, where the refusal is not the field's own.
+DEFINITION_ERROR_FIELDS = {
+    "code: 16 tests of 20 s": "tests",
+    "code: 151 tests of the default 2 s": "tests",
+}
 
 
 def definition_cases(endpoint: Endpoint) -> Iterator[Case]:
     extra = {"tags": ["t"]} if endpoint is BANK_POST else {}
     for label, definition, bug in BAD_DEFINITIONS:
-        yield endpoint.case(label, 400, "validation_error", body={**definition, **extra}, xfail=bug)
+        yield endpoint.case(
+            label,
+            400,
+            "validation_error",
+            body={**definition, **extra},
+            xfail=bug,
+            error_field=DEFINITION_ERROR_FIELDS.get(label),
+        )
 
 
 def question_post_cases() -> Iterator[Case]:
@@ -1205,6 +1324,154 @@ def freeze_cases() -> Iterator[Case]:
     yield REVEAL.other_method("POST")
 
 
+def run_cases() -> Iterator[Case]:
+    """A team's sample runs: only of a code question it may answer now, one at a time."""
+    e = RUNS
+    yield e.with_fields("question missing", 400, "validation_error", question=DROP)
+    yield e.with_fields("answer missing", 400, "validation_error", answer=DROP)
+    yield e.with_fields("question a word", 400, "validation_error", question="first")
+    yield e.with_fields("question a boolean", 400, "validation_error", question=True)
+    yield e.with_fields("question zero", 400, "validation_error", question=0)
+    yield e.with_fields("question null", 400, "validation_error", question=None)
+    yield e.with_fields("answer null", 400, "validation_error", answer=None)
+    yield e.with_fields("unknown field", 400, "validation_error", stdin="1 2\n")
+    yield e.with_fields("unknown question", 404, "not_found", question=UNKNOWN_ID)
+    yield e.with_fields("question beyond bigint", 404, "not_found", question=HUGE_ID)
+    yield e.with_fields("another contest's code question", 404, "not_found", question=Ref("q_code"))
+    yield e.with_fields("not a code question", 409, "not_code", question=Ref("q_not_code"))
+    yield e.with_fields("code question not claimed", 409, "question_not_claimed", question=Ref("q_code_free"))
+    yield e.with_fields("another team's code question", 409, "question_not_claimed", question=Ref("q_held"))
+    yield e.with_fields("live code question not open", 409, "question_not_open", question=Ref("q_code_live"))
+    yield e.with_fields("code question of a pending round", 409, "round_not_active", question=Ref("q_code_later"))
+    python = {"language": "python"}
+    for label, answer in [
+        ("language not allowed", {"language": "c", "source": "int main() {}"}),
+        ("language unknown", {"language": "cobol", "source": "x"}),
+        ("language a list", {"language": ["python"], "source": "x"}),
+        ("source empty", {**python, "source": ""}),
+        ("source blank", {**python, "source": " \n\t"}),
+        ("source over 64 KiB", {**python, "source": "#" * 65_537}),
+        ("source 1 MB", {**python, "source": MB}),
+        ("source a number", {**python, "source": 42}),
+        ("source null", {**python, "source": None}),
+        ("source missing", python),
+        ("language missing", {"source": "print(3)"}),
+        ("an extra key", {**VALID_CODE, "stdin": "1 2\n"}),
+        ("an empty object", {}),
+        ("a string", "print(3)"),
+        ("a list", [VALID_CODE]),
+    ]:
+        yield e.with_fields(f"answer {label}", 400, "invalid_answer", answer=answer)
+    # As POST /me/answers refuses them (scoring.api.AnswerSubmitView.validate_answer): text
+    # PostgreSQL cannot store.
+    nul = {**python, "source": "print(3)\x00"}
+    yield e.with_fields("source with NUL", 400, "validation_error", answer=nul)
+    surrogate = {**python, "source": "print('\ud800')"}
+    yield e.with_fields("source a lone surrogate", 400, "validation_error", answer=surrogate)
+    yield e.case(
+        "a run still queued",
+        409,
+        "run_in_progress",
+        caller="c2",
+        body={"question": Ref("q_held"), "answer": VALID_CODE},
+    )
+    yield e.case(
+        "disqualified team",
+        403,
+        "team_disqualified",
+        caller="dq",
+        body={"question": Ref("q_code"), "answer": VALID_CODE},
+    )
+    yield e.case("judging turned off", 503, "judge_unavailable", settings={"JUDGE_BACKEND": "off"})
+    yield replace(e.other_method("GET"), body=NO_BODY)
+    yield from id_cases(
+        RUN_GET,
+        param="run_c1",
+        other="run_c2",
+        unknown_path="/api/v1/me/runs/{id}",
+        non_int_path="/api/v1/me/runs/first",
+    )
+    yield RUN_GET.case("another contest's team's run", 404, "not_found", caller="a2")
+    yield RUN_GET.other_method("DELETE")
+
+
+def code_answer_cases() -> Iterator[Case]:
+    """Code answers: several attempts, up to the question's limit; refused when nothing can judge."""
+    e = ANSWER
+    yield e.case(
+        "code question's attempts used up",
+        409,
+        "attempts_exhausted",
+        caller="c1",
+        body={"question": Ref("q_judged"), "answer": VALID_CODE},
+    )
+    yield e.case(
+        "code answer while judging is turned off",
+        503,
+        "judge_unavailable",
+        caller="c2",
+        body={"question": Ref("q_held"), "answer": VALID_CODE},
+        settings={"JUDGE_BACKEND": "off"},
+    )
+    yield e.case(
+        "code question held by another team",
+        409,
+        "question_not_claimed",
+        caller="c1",
+        body={"question": Ref("q_held"), "answer": VALID_CODE},
+    )
+
+
+def judge_cases() -> Iterator[Case]:
+    """The quizmaster's judge queue, one submission's judging, and rejudges (which take no fields)."""
+    e = JUDGE_QUEUE
+    yield from id_cases(
+        e,
+        param="contest_code",
+        other="contest_b",
+        unknown_path="/api/v1/contests/{id}/judge",
+        non_int_path="/api/v1/contests/first/judge",
+    )
+    for label, query in [
+        ("status unknown", "status=waiting"),
+        ("status in upper case", "status=DONE"),
+        ("status 10,000 characters", "status=" + "p" * 10_000),
+        ("unknown query parameter", "state=done"),
+    ]:
+        yield e.case(label, 400, "validation_error", path=f"{e.path}?{query}")
+    yield e.other_method("POST")
+    e = JUDGING_GET
+    yield from id_cases(
+        e,
+        param="answer_code",
+        other="answer_b_code",
+        unknown_path="/api/v1/answers/{id}/judging",
+        non_int_path="/api/v1/answers/first/judging",
+    )
+    yield e.case("a choice answer", 404, "not_found", path="/api/v1/answers/{answer_a1}/judging")
+    yield e.case("an essay answer", 404, "not_found", path="/api/v1/answers/{answer_essay}/judging")
+    yield e.other_method("POST")
+    for endpoint, param, other, resource in [
+        (ANSWER_REJUDGE, "answer_code", "answer_b_code", "answers"),
+        (QUESTION_REJUDGE, "q_judged", "q_b_code", "questions"),
+    ]:
+        yield from id_cases(
+            endpoint,
+            param=param,
+            other=other,
+            unknown_path=f"/api/v1/{resource}/{{id}}/rejudge",
+            non_int_path=f"/api/v1/{resource}/first/rejudge",
+        )
+        yield endpoint.case("a field in the body", 400, "validation_error", body={"reason": "A test was wrong"})
+        yield endpoint.case("JSON list body", 400, "validation_error", body=[1])
+        yield endpoint.case("JSON string body", 400, "validation_error", body="again")
+        yield endpoint.case("malformed JSON", 400, "malformed_request", body=Raw(b'{"reason": '))
+        yield endpoint.other_method("GET")
+    yield ANSWER_REJUDGE.case("a choice answer", 404, "not_found", path="/api/v1/answers/{answer_a1}/rejudge")
+    yield QUESTION_REJUDGE.case("a choice question", 409, "not_code", path="/api/v1/questions/{q_choice}/rejudge")
+    yield QUESTION_REJUDGE.case("an essay question", 409, "not_code", path="/api/v1/questions/{q_essay}/rejudge")
+
+
 def all_cases() -> list[Case]:
     cases: list[Case] = []
     for endpoint in ENDPOINTS:
@@ -1228,6 +1495,9 @@ def all_cases() -> list[Case]:
         mystery_cases,
         grading_cases,
         freeze_cases,
+        run_cases,
+        code_answer_cases,
+        judge_cases,
         live_cases,
         other_cases,
     ):
@@ -1364,6 +1634,14 @@ def assert_error_response(response: HttpResponse, *, status: int, code: str) -> 
     assert isinstance(body.get("fields", {}), dict), f"fields is not an object: {excerpt!r}"
 
 
+def _keys(value: Any) -> Iterator[str]:
+    """Every key in a nested error's `fields` (a list's errors are keyed by index)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _keys(item)
+
+
 def _param(case: Case) -> Any:
     marks = [pytest.mark.xfail(strict=True, reason=case.xfail)] if case.xfail else []
     return pytest.param(case, id=case.name, marks=marks)
@@ -1374,7 +1652,7 @@ def _param(case: Case) -> Any:
 
 @pytest.mark.parametrize("case", [_param(c) for c in CASES])
 def test_bad_request_is_refused_with_a_json_error_and_changes_nothing(world: World, case: Case) -> None:
-    path = case.path.format(**world.refs)
+    path = case.path.format(**world.refs).partition("?")[0]
     try:
         route = resolve(path).url_name
     except Resolver404:
@@ -1383,9 +1661,14 @@ def test_bad_request_is_refused_with_a_json_error_and_changes_nothing(world: Wor
     client, auth = client_for(world, case.caller)
     before = db_snapshot()
 
-    response = send(client, case, world.refs, auth)
+    with override_settings(**case.settings):
+        response = send(client, case, world.refs, auth)
 
     assert_error_response(response, status=case.status, code=case.code)
+    if case.error_field:
+        fields = json.loads(response.content).get("fields", {})
+        named = set(_keys(fields))
+        assert case.error_field in named, f"the error names {sorted(named)}, not {case.error_field!r}"
     assert_db_unchanged(before, db_snapshot())
 
 
@@ -1423,3 +1706,40 @@ def test_id_less_bank_routes_give_each_quizmaster_their_own_bank(world: World) -
     assert imported.status_code == 201, imported.content
     assert export_tags(alice) == [["mine"]]
     assert export_tags(bob) == [["his"], [], ["new"]]
+
+
+def test_sample_runs_are_throttled_per_team_whatever_the_device(world: World) -> None:
+    """The run throttle counts a team's requests from all its devices (refused ones too),
+    then answers 429 and starts nothing; another team keeps its own count."""
+    throttle = TeamRateThrottle()
+    allowed, _ = throttle.parse_rate(throttle.THROTTLE_RATES["sample_runs"])
+    assert allowed is not None
+    bad = RUNS.with_fields("bad", 400, "invalid_answer", answer={"language": "python", "source": ""})
+    for i in range(allowed):
+        device = ("c1", "c1-laptop")[i % 2]
+        response = send(world.clients[device], replace(bad, caller=device), world.refs, {})
+        assert_error_response(response, status=400, code="invalid_answer")
+    before = db_snapshot()
+
+    throttled = send(
+        world.clients["c1-laptop"], replace(RUNS.case("valid", 429, "rate_limited"), caller="c1-laptop"), world.refs, {}
+    )
+
+    # The code every throttle answers (rooms/errors.py), whatever the schema says.
+    assert_error_response(throttled, status=429, code="rate_limited")
+    assert throttled.has_header("Retry-After")
+    assert_db_unchanged(before, db_snapshot())
+    other_team = RUNS.case(
+        "another team", 409, "run_in_progress", caller="c2", body={"question": Ref("q_held"), "answer": VALID_CODE}
+    )
+    assert_error_response(send(world.clients["c2"], other_team, world.refs, {}), status=409, code="run_in_progress")
+
+
+@pytest.mark.parametrize("endpoint", [pytest.param(e, id=f"{e.method} {e.route}") for e in JUDGE_ENDPOINTS])
+def test_code_judging_endpoints_accept_their_valid_request(world: World, endpoint: Endpoint) -> None:
+    """Each case changes one thing about its endpoint's valid request: that request must pass,
+    or a refusal could come from the request rather than from what the case changed."""
+    case = endpoint.case("valid", 200, "")
+    client, auth = client_for(world, case.caller)
+    response = send(client, case, world.refs, auth)
+    assert response.status_code < 300, response.content[:400]

@@ -21,13 +21,18 @@ fail.
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, cast
 
 import pytest
 from django.contrib.auth.models import User
 from django.http import HttpResponse
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -38,8 +43,11 @@ from rooms.models import Contest, Question, Round
 from rooms.question_types import LANGUAGES, question_definition_validate
 from scoring import services as scoring_services
 from scoring.freeze import contest_freeze, contest_unfreeze
-from scoring.models import Answer
+from scoring.judge.types import Verdict
+from scoring.judging import judging_run
+from scoring.models import Answer, SampleRun, SampleRunStatus
 from scoring.rescoring import live_question_score
+from scoring.sample_runs import sample_run_execute
 from teams import services as team_services
 from teams.models import Claim, Team
 
@@ -116,6 +124,17 @@ MARKERS = [  # must be among the secrets found in the keys (checks the secret fi
     0.0271828,
     16180.3398,
 ]
+# Code that echoes its input to stdout and stderr, as a program trying to print the hidden
+# tests would: judged, it must show nothing of them; on the samples, its output is shown.
+ECHO = "import sys\ndata = sys.stdin.read()\nprint(data)\nprint(data, file=sys.stderr)\n"
+BRAVO_CODE = {"language": "python", "source": "# Bravo-Source-Marker\n" + ECHO}
+
+
+def run_code(side: Side) -> dict[str, str]:
+    """The code a team runs on the samples: its own, so whose it is shows wherever it goes."""
+    return {"language": "python", "source": f"# {side.name}-Run-Marker\n" + ECHO}
+
+
 # What a team may see of a question before its reveal (rooms.question_types.question_public).
 PUBLIC_QUESTION_FIELDS = {
     "id",
@@ -131,6 +150,12 @@ PUBLIC_QUESTION_FIELDS = {
     "time_limit_ms",
     "memory_mb",
     "max_length",
+    # A code question's rules of play: how output is compared, how attempts are scored.
+    "compare",
+    "tolerance",
+    "all_or_nothing",
+    "max_attempts",
+    "wrong_attempt_penalty",
 }
 
 
@@ -156,7 +181,7 @@ class Side:
     token: str
     team_id: int = 0
     keys: list[str] = field(default_factory=list)  # idempotency keys it used
-    sent: list[Any] = field(default_factory=list)  # answers it sent
+    sent: list[Any] = field(default_factory=list)  # answers it sent (and code it ran on the samples)
 
 
 @dataclass
@@ -195,6 +220,11 @@ class Walk:
         if key:
             side.keys.append(key)
         return self.call(side.name, side.client, method, path, body, headers)
+
+    def run(self, side: Side, question_id: int) -> Payload:
+        code = run_code(side)
+        side.sent.append(code)
+        return self.team(side, "POST", "/api/v1/me/runs", {"question": question_id, "answer": code})
 
     def answer(self, side: Side, question_id: int, answer: Any) -> Payload:
         side.sent.append(answer)
@@ -256,7 +286,7 @@ def play(walk: Walk) -> None:
         "Prompt-Choice-Aardvark": [0],  # wrong
         "Prompt-Numeric-Badger": RIGHT_ANSWERS["Prompt-Numeric-Badger"],
         "Prompt-Text-Cheetah": RIGHT_ANSWERS["Prompt-Text-Cheetah"],
-        "Prompt-Code-Dingo": {"language": "python", "source": "print('Bravo-Source-Marker')"},
+        "Prompt-Code-Dingo": BRAVO_CODE,
         "Prompt-Essay-Eland": "Essay-Body-From-Alpha",
         "Prompt-Text-Hyena": "Wrong-Guess-From-Bravo",
     }
@@ -280,10 +310,40 @@ def play(walk: Walk) -> None:
         assert walk.answer(side, live.question_id, given).status == 202
     live_action(round_=walk.live, action="close")
     assert live_question_score(live_id=live.pk) == 2
+    judge_code(walk)
     # The scenario went as planned: both teams have right and wrong answers.
     for side in (alpha, bravo):
         results = set(Answer.objects.filter(team_id=side.team_id, correct__isnull=False).values_list("correct"))
         assert results == {(True,), (False,)}, f"{side.name} should have right and wrong answers"
+
+
+@contextmanager
+def sandbox_judge() -> Iterator[None]:
+    """The local sandbox, with a work directory of its own: box uids pass through its
+    parents, which pytest's tmp_path (0700) would stop."""
+    work = Path(tempfile.mkdtemp(prefix="quizserver-judge-"))
+    try:
+        with override_settings(JUDGE_BACKEND="sandbox", JUDGE_WORK_DIR=work):
+            yield
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def judge_code(walk: Walk) -> None:
+    """Bravo runs its echoing code on the samples, and its code answer is judged, both in
+    the sandbox (as a judge worker would): the run shows the program's output on the
+    sample, so the judged answer showing none on the hidden tests is a finding."""
+    bravo = walk.sides["bravo"]
+    question = Question.objects.get(round=walk.pool, type="code")
+    started = walk.run(bravo, question.pk)
+    assert started.status == 202, started.text
+    answer = Answer.objects.get(team_id=bravo.team_id, question=question)
+    with sandbox_judge():
+        run = sample_run_execute(run_id=started.data["run"]["id"])
+        verdict = judging_run(answer_id=answer.pk, token="leak-test")
+    assert run is not None and run.verdict == Verdict.WA, run and run.verdict
+    assert [test.get("stdout") for test in run.tests] == ["SAMPLE-IN-visible-1\n\n"], run.tests
+    assert verdict == Verdict.WA
 
 
 # --- Walking each route ----------------------------------------------------------------
@@ -322,6 +382,34 @@ def walk_answer_detail(walk: Walk, side: Side) -> None:
 def walk_mystery(walk: Walk, side: Side) -> None:
     for difficulty in ("easy", "hard", "medium"):
         walk.team(side, "POST", "/api/v1/me/mystery", {"round": walk.pool.pk, "difficulty": difficulty})
+
+
+def walk_runs(walk: Walk, side: Side) -> None:
+    """Run code on the code question (held by Bravo), a question that is not code and a live
+    one (a team may start six runs a minute), then let the sandbox run what was started."""
+    questions = Question.objects.filter(round__contest=walk.contest).order_by("pk")
+    for question in (
+        questions.get(type="code"),
+        questions.filter(round=walk.pool).first(),
+        walk.live.questions.first(),
+    ):
+        assert question is not None
+        walk.run(side, question.pk)
+    queued = SampleRun.objects.filter(team_id=side.team_id, status=SampleRunStatus.QUEUED)
+    with sandbox_judge():
+        for run_id in queued.values_list("pk", flat=True):
+            assert sample_run_execute(run_id=run_id) is not None
+
+
+def walk_run_detail(walk: Walk, side: Side) -> None:
+    """Every run of the contest, and one that does not exist; a team's own runs show the
+    sample tests only."""
+    for run in SampleRun.objects.filter(team__contest=walk.contest).select_related("question"):
+        payload = walk.team(side, "GET", f"/api/v1/me/runs/{run.pk}")
+        if payload.status == 200:
+            samples = run.question.content["samples"]
+            assert len(payload.data["run"]["tests"]) == len(samples), payload.text
+    walk.team(side, "GET", "/api/v1/me/runs/987654321")
 
 
 def walk_join(walk: Walk) -> None:
@@ -365,6 +453,8 @@ TEAM_WALK: dict[str, Callable[[Walk, Side], None]] = {
     "me-answers": walk_answers,
     "me-answer": walk_answer_detail,
     "me-mystery": walk_mystery,
+    "me-runs": walk_runs,
+    "me-run": walk_run_detail,
 }
 # Endpoints anyone may call, walked anonymously.
 PUBLIC_WALK: dict[str, Callable[[Walk], None]] = {
@@ -412,6 +502,10 @@ HOST_ONLY = {
     "team-accommodations",
     "contest-freeze",
     "contest-unfreeze",
+    "contest-judge",
+    "answer-judging",
+    "answer-rejudge",
+    "question-rejudge",
 }
 # Django's admin: staff accounts only, HTML, outside the API.
 EXCLUDED_PREFIX = "admin/"
@@ -511,6 +605,7 @@ def _strings_and_numbers(data: Any) -> tuple[list[str], list[float]]:
 # An answer or a claim is recognised by the key it sits under or by its fields, wherever it is.
 ANSWER_KEYS, ANSWER_FIELDS = ("answer", "answers"), {"id", "question", "status", "correct", "points"}
 CLAIM_KEYS, CLAIM_FIELDS = ("claim", "claims"), {"id", "round", "kind", "status", "question"}
+RUN_KEYS, RUN_FIELDS = ("run", "runs"), {"id", "question", "language", "status", "verdict", "tests"}
 
 
 def ids_of(data: Any, keys: tuple[str, ...], fields: set[str]) -> set[int]:
@@ -530,7 +625,8 @@ class Private:
     token_hash: str
     answer_ids: set[int]
     claim_ids: set[int]
-    strings: set[str]  # its submitted answers' texts, its idempotency keys, held questions' prompts
+    run_ids: set[int]
+    strings: set[str]  # its answers' texts and code, its idempotency keys, held questions' prompts
 
 
 def private_data(walk: Walk) -> dict[str, Private]:
@@ -545,6 +641,7 @@ def private_data(walk: Walk) -> dict[str, Private]:
             token_hash=Team.objects.get(pk=side.team_id).token_hash,
             answer_ids=set(Answer.objects.filter(team_id=side.team_id).values_list("pk", flat=True)),
             claim_ids={c.pk for c in claims},
+            run_ids=set(SampleRun.objects.filter(team_id=side.team_id).values_list("pk", flat=True)),
             strings=texts | set(side.keys) | {c.question.prompt for c in claims if c.exclusive},
         )
     return result
@@ -572,6 +669,8 @@ def leaks_in(payload: Payload, *, secrets: tuple[set[str], set[float]], private:
         claims = ids_of(payload.data, CLAIM_KEYS, CLAIM_FIELDS) & data.claim_ids
         problems += [f"{owner}'s answer {i}" for i in sorted(answers)]
         problems += [f"{owner}'s claim {i}" for i in sorted(claims)]
+        runs = ids_of(payload.data, RUN_KEYS, RUN_FIELDS) & data.run_ids
+        problems += [f"{owner}'s sample run {i}" for i in sorted(runs)]
     return problems
 
 

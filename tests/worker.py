@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -24,7 +25,7 @@ from quizserver.celery import app
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _database_url() -> str:
+def database_url() -> str:
     """DATABASE_URL with the test database's name (set up by pytest-django) in its path."""
     parts = urlsplit(os.environ["DATABASE_URL"])
     return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
@@ -41,17 +42,18 @@ def _wait_ready(process: subprocess.Popen[bytes], timeout: float) -> None:
     raise RuntimeError(f"the Celery worker did not answer a ping in {timeout} s")
 
 
-@pytest.fixture(scope="session")
-def celery_worker(
-    django_db_setup: None, django_db_blocker: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+@contextmanager
+def worker_running(
+    *, queues: str, log: Path, database_url: str, env: dict[str, str] | None = None, name: str = "tests"
 ) -> Iterator[subprocess.Popen[bytes]]:
-    if not settings.REDIS_URL:
-        pytest.skip("the Celery worker needs Redis (REDIS_URL)")
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
-        url = _database_url()
-    app.control.purge()  # tasks left by tests that ran without a worker
-    log = tmp_path_factory.mktemp("celery") / "worker.log"
-    env = {**os.environ, "DATABASE_URL": url, "CELERY_TASK_ALWAYS_EAGER": "0", "DB_POOL_SIZE": "0"}
+    """A `celery worker` process for `queues` on the test database, stopped on exit."""
+    full_env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "DB_POOL_SIZE": "0",
+        **(env or {}),
+    }
     command = [
         sys.executable,
         "-m",
@@ -60,7 +62,7 @@ def celery_worker(
         "quizserver",
         "worker",
         "-Q",
-        "default",
+        queues,
         "--pool",
         "threads",
         "--concurrency",
@@ -70,18 +72,34 @@ def celery_worker(
         "--without-gossip",
         "--without-mingle",
         "--hostname",
-        f"tests-{os.getpid()}@%h",
+        f"{name}-{os.getpid()}@%h",
     ]
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    with log.open("ab") as out:
+        process = subprocess.Popen(command, cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT)
         try:
             _wait_ready(process, timeout=60)
             yield process
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+
+
+@pytest.fixture(scope="session")
+def celery_worker(
+    django_db_setup: None, django_db_blocker: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[subprocess.Popen[bytes]]:
+    if not settings.REDIS_URL:
+        pytest.skip("the Celery worker needs Redis (REDIS_URL)")
+    app.control.purge()  # tasks left by tests that ran without a worker
+    log = tmp_path_factory.mktemp("celery") / "worker.log"
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        url = database_url()
+    with worker_running(queues="default", log=log, database_url=url) as process:
+        yield process
     if process.returncode not in (0, -15):
         print(log.read_text())
