@@ -54,8 +54,8 @@ migrations-check: install
 pytest: install
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
 
-## bench: both benchmarks below, on PostgreSQL and Redis (see docs/PERFORMANCE.md).
-bench: bench-http bench-ws
+## bench: the benchmarks below, on PostgreSQL and Redis (see docs/PERFORMANCE.md).
+bench: bench-http bench-ws bench-judge
 
 ## bench-http: k6 over HTTP (teams join, claim, answer); figures in docs/PERFORMANCE.md.
 bench-http: install
@@ -64,6 +64,12 @@ bench-http: install
 ## bench-ws: 2,000 sockets on one contest while answers arrive (k6/ws_run.sh).
 bench-ws: install
 	$(TEST_ENV) ./k6/ws_run.sh
+
+## bench-judge: one judge worker (2 boxes at a time): verdicts per second, then submit-to-verdict
+##              latency at half that rate (k6/judge_run.sh). Runs as root; Redis db of its own.
+JUDGE_REDIS_URL ?= redis://127.0.0.1:6379/10
+bench-judge: system-deps install
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(JUDGE_REDIS_URL) ./k6/judge_run.sh
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
