@@ -404,3 +404,21 @@ def test_a_failing_judge_gives_the_work_back_then_ends_as_ie(settings: Any) -> N
     judging = Judging.objects.get(pk=answer_id)
     assert "cannot pass through" in judging.detail
     assert _score(team) == start
+
+
+def test_in_process_judging_retries_at_once_and_ends_as_ie_without_an_error(settings: Any) -> None:
+    """The embedded default runs the task in the request (eager): a failing judge must not
+    turn an acknowledged answer into a 500; it is tried again at once, then IE."""
+    from scoring.tasks import judge_answer_task
+
+    _, team, question = _setup()
+    answer_id = _submit(team, question, ADD, "k1")
+    hidden = Path(tempfile.mkdtemp(prefix="quizserver-judge-hidden-"))
+    settings.JUDGE_WORK_DIR = hidden / "judge"
+    try:
+        judge_answer_task.apply(args=(answer_id,), throw=True)
+    finally:
+        shutil.rmtree(hidden)
+    judging = Judging.objects.get(pk=answer_id)
+    assert (judging.state, judging.verdict) == (JudgingState.DONE, "IE")
+    assert judging.attempts == settings.JUDGE_MAX_ATTEMPTS  # the last failure is the IE
