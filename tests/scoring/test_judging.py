@@ -422,3 +422,28 @@ def test_in_process_judging_retries_at_once_and_ends_as_ie_without_an_error(sett
     judging = Judging.objects.get(pk=answer_id)
     assert (judging.state, judging.verdict) == (JudgingState.DONE, "IE")
     assert judging.attempts == settings.JUDGE_MAX_ATTEMPTS  # the last failure is the IE
+
+
+# Right only when the sum is large: passes the weight-3 test, fails the weight-1 test.
+HALF_RIGHT = {
+    "python": ADD_HALF,
+    "c": '#include <stdio.h>\nint main(void){long a,b;scanf("%ld %ld",&a,&b);printf("%ld\\n",a+b>5?a+b:0);}\n',
+    "cpp": "#include <iostream>\nint main(){long a,b;std::cin>>a>>b;std::cout<<(a+b>5?a+b:0)<<'\\n';}\n",
+    "java": (
+        "import java.util.*;\npublic class Main{public static void main(String[] x){Scanner s=new Scanner(System.in);"
+        "long a=s.nextLong(),b=s.nextLong();System.out.println(a+b>5?a+b:0);}}\n"
+    ),
+    "javascript": (
+        "const [a,b]=require('fs').readFileSync(0,'utf8').trim().split(/\\s+/).map(Number);console.log(a+b>5?a+b:0);\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("language", sorted(HALF_RIGHT))
+def test_partial_points_by_weights_in_every_language(language: str) -> None:
+    _, team, question = _setup(languages=sorted(HALF_RIGHT))
+    start = _score(team)
+    answer_id = _submit(team, question, HALF_RIGHT[language], "k1", language=language)
+    assert _judge(answer_id) == Verdict.WA
+    assert [t["verdict"] for t in Judging.objects.get(pk=answer_id).tests] == ["WA", "AC"]
+    assert _score(team) == start + 75  # 3 of the 4 weight
