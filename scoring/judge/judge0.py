@@ -306,14 +306,15 @@ def _result(*, request: JudgeRequest, runs: list[_Run]) -> JudgeResult:
 
 
 def _verdict(*, run: _Run, test: TestCase, request: JudgeRequest) -> Verdict:
-    """One test's verdict, the first that applies: OLE, TLE, MLE, RE, then the comparison."""
+    """One test's verdict, the first that applies: OLE, MLE, TLE, RE, then the comparison
+    (memory before time, as in the local sandbox: see local._verdict)."""
     if run.status == SIGXFSZ or len(run.stdout) > _output_cap(test):
         return Verdict.OLE
-    if run.status == TIME_LIMIT_EXCEEDED:
-        return Verdict.TLE
-    if run.status in RUNTIME_ERRORS:
+    if run.status == TIME_LIMIT_EXCEEDED or run.status in RUNTIME_ERRORS:
         out_of_memory = any(sign in run.stderr for sign in OUT_OF_MEMORY_SIGNS.get(request.language, ()))
-        return Verdict.MLE if out_of_memory or run.memory_kb >= request.memory_mb * 1024 else Verdict.RE
+        if out_of_memory or run.memory_kb >= request.memory_mb * 1024:
+            return Verdict.MLE
+        return Verdict.TLE if run.status == TIME_LIMIT_EXCEEDED else Verdict.RE
     got = run.stdout.decode(errors="replace")
     matched = outputs_match(got=got, expected=test.output, mode=request.compare, tolerance=request.tolerance)
     return Verdict.AC if matched else Verdict.WA

@@ -120,15 +120,20 @@ def _test_result(
 
 
 def _verdict(*, run: BoxRun, test: TestCase, language: Language, request: JudgeRequest, limits: BoxLimits) -> Verdict:
-    """One test's verdict, the first that applies: OLE, TLE, MLE, RE, then the comparison."""
+    """One test's verdict, the first that applies: OLE, MLE, TLE, RE, then the comparison.
+
+    Memory before time: memory past the limit is a fact of the program, while the time it
+    took to fill it depends on how busy the machine was (every page it touches costs a
+    fault), so a memory bomb is an MLE however loaded the judge is.
+    """
     if run.output_exceeded:
         return Verdict.OLE
-    if run.wall_exceeded or run.cpu_ms > limits.cpu_ms:
-        return Verdict.TLE
     out_of_memory = any(sign in run.stderr for sign in OUT_OF_MEMORY_SIGNS[language.name])
     over_memory = run.memory_kb > (request.memory_mb + language.resident_allowance_mb) * 1024
     if out_of_memory or over_memory:
         return Verdict.MLE
+    if run.wall_exceeded or run.cpu_ms > limits.cpu_ms:
+        return Verdict.TLE
     if run.exit_code != 0:
         return Verdict.RE
     got = run.stdout.decode(errors="replace")

@@ -424,3 +424,16 @@ def test_a_work_directory_the_boxes_cannot_reach_is_refused_with_a_reason() -> N
                 LocalJudge().judge(JudgeRequest("python", "print(3)\n", SUM_TESTS, 500, 64))
     finally:
         shutil.rmtree(hidden)
+
+
+def test_a_program_over_both_its_memory_and_its_time_is_an_mle() -> None:
+    """Memory before time: how long filling memory takes depends on the machine's load."""
+    source = (
+        "#include <stdlib.h>\n#include <string.h>\n#include <time.h>\n"
+        "int main(void){char *p = malloc(80 << 20); memset(p, 1, 80 << 20);\n"
+        "while (clock() < CLOCKS_PER_SEC * 7 / 10) {} return p[12345] - 1;}\n"
+    )
+    result = judge("c", source, [Case("", "")], time_limit_ms=500, memory_mb=64)
+    test = result.tests[0]
+    assert test.time_ms > 500 and test.memory_kb > 64 * 1024
+    assert result.verdict == Verdict.MLE
