@@ -97,15 +97,18 @@ def team_deadline(*, live: LiveQuestion, extra_time_s: int) -> datetime | None:
 def live_action(*, round_: Round, action: str, seconds: int | None = None) -> LiveQuestion:
     """Run one quizmaster action on a live round (LIVE_ACTIONS) and push it to everyone.
 
-    Locks, in order: the round row, the current LiveQuestion row, then the contest row
-    (event seq). Answers take the LiveQuestion row FOR SHARE, so a close waits for the
+    Locks, in order: the round row (FOR NO KEY UPDATE), the current LiveQuestion row, then
+    the contest row (event seq). Answers take the LiveQuestion row FOR SHARE, so a close waits for the
     answers already being written and the scoring task, enqueued on commit, sees them all.
     """
     if action not in LIVE_ACTIONS:
         raise InvalidTransition(f"Unknown action {action!r}; use one of {', '.join(LIVE_ACTIONS)}.")
     now = timezone.now()
     with transaction.atomic():
-        round_ = Round.objects.select_for_update(of=("self",)).select_related("contest").get(pk=round_.pk)
+        # FOR NO KEY UPDATE: the scoring task, holding the question's row, inserts ledger rows
+        # that reference this round (FOR KEY SHARE on it); a plain FOR UPDATE here waited on the
+        # question while the task waited on the round: a deadlock at a quick reveal.
+        round_ = Round.objects.select_for_update(of=("self",), no_key=True).select_related("contest").get(pk=round_.pk)
         _check_round(round_=round_, action=action)
         if action == "next":
             return _open_next(round_=round_, now=now)

@@ -317,3 +317,52 @@ def test_replay_returns_a_finished_contests_log_in_order() -> None:
     for bad in ({"limit": 0}, {"after": -1}, {"after": "x"}, {"limit": 5001}):
         refused = host.get(f"/api/v1/contests/{contest.pk}/replay", bad)
         assert (refused.status_code, refused.json()["code"]) == (400, "validation_error")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reveal_while_the_close_is_being_scored_waits_instead_of_deadlocking() -> None:
+    """The scoring task holds the question's row and then writes ledger rows that reference
+    the round (a FOR KEY SHARE on the round); a reveal holds the round and asks for the
+    question's row. Found by the console's browser test as a 500 at a quick reveal."""
+    import threading
+    import time
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    round_ = live_round(contest_make(), questions=[choice_question()])
+    team = team_make(contest=round_.contest)
+    live_action(round_=round_, action="next")
+    live = live_action(round_=round_, action="close")
+    holding, errors = threading.Event(), []
+
+    def scoring_like() -> None:
+        try:
+            with transaction.atomic():
+                LiveQuestion.objects.filter(pk=live.pk).update(scored_at=timezone.now())
+                holding.set()
+                time.sleep(0.5)  # the reveal is now waiting for the question's row, holding the round
+                ScoreEvent.objects.create(
+                    contest_id=team.contest_id, team=team, round_id=round_.pk, reason="answer", source="x", points=0
+                )
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def reveal() -> None:
+        holding.wait()
+        try:
+            live_action(round_=Round.objects.get(pk=round_.pk), action="reveal")
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=scoring_like), threading.Thread(target=reveal)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    assert LiveQuestion.objects.get(pk=live.pk).status == LiveStatus.REVEALED
