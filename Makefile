@@ -20,11 +20,21 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## system-deps: what the code judge's sandbox needs from Debian (bubblewrap); the compilers
-##              and runtimes (gcc, g++, Java 17, Node.js, python3) come with the machine.
+## system-deps: what the code judge's sandbox needs from Debian (bubblewrap), and the browser
+##              the page tests drive (Debian's chromium; never `playwright install`, which
+##              downloads a browser of its own); the compilers and runtimes (gcc, g++, Java 17,
+##              Node.js with npm, python3) come with the machine.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 system-deps:
-	@command -v bwrap >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq bubblewrap; }
+	@set -- $$(command -v bwrap >/dev/null 2>&1 || echo bubblewrap) $$([ -x /usr/bin/chromium ] || echo chromium); \
+	[ $$# -eq 0 ] || { echo "apt-get install $$*"; $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$$@" >/dev/null; }
+
+## The accessibility checker the page tests inject (axe-core, pinned in package-lock.json).
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 ## run: the embedded default (SQLite, in-memory layer, eager Celery) with the demo contest.
 ##      Set DATABASE_URL and REDIS_URL to run on PostgreSQL and Redis instead.
@@ -51,7 +61,7 @@ typecheck: install
 migrations-check: install
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
-pytest: install
+pytest: install $(AXE)
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
 
 ## bench: the benchmarks below, on PostgreSQL and Redis (see docs/PERFORMANCE.md).

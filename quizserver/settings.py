@@ -251,6 +251,8 @@ REST_FRAMEWORK = {
         "announcements": env_str("THROTTLE_ANNOUNCEMENTS", "30/min"),
         # Sample runs a team may start (not scored; one at a time besides).
         "sample_runs": env_str("THROTTLE_SAMPLE_RUNS", "6/min"),
+        # Fair-play reports a team's devices may send together.
+        "focus_reports": env_str("THROTTLE_FOCUS_REPORTS", "60/min"),
     },
     "DEFAULT_SCHEMA_CLASS": "rooms.openapi.QuizAutoSchema",
 }

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from rooms import health
+from rooms import health, web
 from rooms.metrics import metrics_view
 
 urlpatterns = [
@@ -16,6 +16,12 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics_view, name="metrics"),
+    # The browser apps (rooms/web.py).
+    path("play/", web.play, name="play"),
+    path("play/<str:code>", web.play, name="play-code"),
+    path("console/", web.console, name="console"),
+    path("screen/<str:code>", web.screen, name="screen"),
+    path("screen/<str:code>/join.svg", web.join_qr, name="screen-join-qr"),
 ]
 
 handler400 = "rooms.errors.json_bad_request"

@@ -459,6 +459,20 @@ class RegradeDone(Event):
     data: _RegradeData
 
 
+class _FocusData(Schema):
+    team: Id
+    device: str
+    kind: Literal["hidden", "blur"]
+    away_ms: int
+
+
+class TeamFocus(Event):
+    """A team device left the quiz page for `away_ms` (a fair-play signal): hosts only."""
+
+    type: Literal["team.focus"]
+    data: _FocusData
+
+
 class _RunData(Schema):
     team: Id
     run: SampleRunView
@@ -494,6 +508,7 @@ EVENT_MESSAGES: tuple[type[Event], ...] = (
     ContestUnfrozen,
     RegradeDone,
     SampleRunDone,
+    TeamFocus,
 )
 EVENT_TYPES = frozenset(m.model_fields["type"].annotation.__args__[0] for m in EVENT_MESSAGES)  # type: ignore[union-attr]
 
@@ -675,6 +690,7 @@ ServerMessage = Annotated[
     | ContestUnfrozen
     | RegradeDone
     | SampleRunDone
+    | TeamFocus
     | Snapshot
     | Leaderboard
     | Standing

@@ -35,6 +35,17 @@ class TextField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class JsonIntegerField(serializers.IntegerField):
+    """A JSON integer only: DRF's IntegerField would also take "40" and 40.0."""
+
+    default_error_messages = {"invalid": "A whole number is required."}
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return int(super().to_internal_value(data))
+
+
 class FiniteFloatField(serializers.FloatField):
     """A JSON number that fits a float: no booleans, no NaN or infinity, no 1e400."""
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -13,21 +11,10 @@ from rest_framework.views import APIView
 
 from rooms.openapi import errors
 from rooms.selectors import contest_get
-from rooms.serializers import StrictSerializer, TextField, validated
+from rooms.serializers import JsonIntegerField, StrictSerializer, TextField, validated
 from teams.auth import IsHost, request_host
 
 from .grading import FEEDBACK_MAX_LENGTH, GRADING_FILTERS, answer_grade, grading_item_view, grading_queue_get
-
-
-class JsonIntegerField(serializers.IntegerField):
-    """A JSON integer only: DRF's IntegerField would also take "40" and 40.0."""
-
-    default_error_messages = {"invalid": "A whole number is required."}
-
-    def to_internal_value(self, data: Any) -> int:
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail("invalid")
-        return int(super().to_internal_value(data))
 
 
 class GradingQueueView(APIView):

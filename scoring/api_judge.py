@@ -10,7 +10,6 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from rooms.errors import NotFound
@@ -18,6 +17,7 @@ from rooms.models import QuestionType
 from rooms.openapi import errors
 from rooms.selectors import contest_get, question_get
 from rooms.serializers import StrictSerializer, validated
+from teams.api import TeamRateThrottle
 from teams.auth import IsHost, IsTeam, request_host, request_team
 
 from .api import AnswerSubmitView
@@ -29,13 +29,6 @@ from .sample_runs import sample_run_get, sample_run_start, sample_run_view
 from .selectors import judging_view
 
 JUDGE_FILTERS = ("pending", "done", "all")
-
-
-class TeamRateThrottle(ScopedRateThrottle):
-    """Rate per team (all its devices together), not per device or address."""
-
-    def get_cache_key(self, request: Request, view: Any) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": f"team-{request_team(request).pk}"}
 
 
 class SampleRunCreateView(APIView):

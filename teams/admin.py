@@ -1,6 +1,8 @@
 from django.contrib import admin
 
-from .models import Claim, Team
+from rooms.admin import ReadOnlyAdmin
+
+from .models import Claim, FocusReport, Team
 
 
 @admin.register(Team)
@@ -17,3 +19,11 @@ class ClaimAdmin(admin.ModelAdmin):
     list_display = ["team", "question", "round", "kind", "status", "cost", "reward", "created_at"]
     list_filter = ["kind", "status"]
     readonly_fields = ["team", "question", "round", "kind", "exclusive", "cost", "reward", "created_at"]
+
+
+@admin.register(FocusReport)
+class FocusReportAdmin(ReadOnlyAdmin):
+    """Fair-play signals, as the team app sent them."""
+
+    list_display = ["team", "device", "kind", "away_ms", "created_at"]
+    list_filter = ["kind"]

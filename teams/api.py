@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.validators import RegexValidator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from rooms.openapi import OBJECT_LIST, errors
-from rooms.serializers import StrictSerializer, validated
+from rooms.selectors import contest_get
+from rooms.serializers import JsonIntegerField, StrictSerializer, TextField, validated
 
 from . import selectors, services
 from .auth import IsHost, IsTeam, request_host, request_team
+from .fairplay import focus_report, focus_summary_get
+from .models import FocusKind
 
 
 class JoinView(APIView):
@@ -129,3 +134,45 @@ class AccommodationView(APIView):
         if not data:
             raise serializers.ValidationError({"non_field_errors": ["Send extra_time_s, speed_exempt or both."]})
         return Response(selectors.team_view(services.team_accommodate(team=team, **data)))
+
+
+class TeamRateThrottle(ScopedRateThrottle):
+    """Rate per team (all its devices together), not per device or address."""
+
+    def get_cache_key(self, request: Request, view: Any) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": f"team-{request_team(request).pk}"}
+
+
+class FocusReportView(APIView):
+    permission_classes = [IsTeam]
+    throttle_classes = [TeamRateThrottle]
+    throttle_scope = "focus_reports"
+
+    class InputSerializer(StrictSerializer):
+        device = TextField(
+            max_length=64, validators=[RegexValidator(r"^[A-Za-z0-9_-]+$", "Use letters, digits, - and _ only.")]
+        )
+        kind = serializers.ChoiceField(choices=FocusKind.values)
+        away_ms = JsonIntegerField(min_value=0, max_value=7 * 24 * 3600 * 1000)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={202: None, **errors(e429=["rate_limited"])},
+        summary="This device left the quiz page (tab hidden, window unfocused) for away_ms; hosts see it",
+    )
+    def post(self, request: Request) -> Response:
+        data = validated(self.InputSerializer, request.data)
+        focus_report(team=request_team(request), device=data["device"], kind=data["kind"], away_ms=data["away_ms"])
+        return Response(status=202)
+
+
+class ContestFocusView(APIView):
+    permission_classes = [IsHost]
+
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT, **errors()},
+        summary="Fair-play signals: per team and device, how often and how long it left the quiz page",
+    )
+    def get(self, request: Request, contest_id: int) -> Response:
+        contest = contest_get(owner=request_host(request), contest_id=contest_id)
+        return Response({"teams": focus_summary_get(contest=contest)})

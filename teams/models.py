@@ -89,3 +89,26 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team} holds {self.question_id}"
+
+
+class FocusKind(models.TextChoices):
+    HIDDEN = "hidden"  # the page was hidden: another tab or app, the screen locked
+    BLUR = "blur"  # the window lost focus (another window in front)
+
+
+class FocusReport(models.Model):
+    """A team device's report that it left the quiz page, and for how long: a fair-play
+    signal for the quizmaster, not proof of anything."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="focus_reports")
+    device = models.CharField(max_length=64)
+    kind = models.CharField(max_length=8, choices=FocusKind.choices)
+    away_ms = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["team", "device"], name="focus_team_device")]
+
+    def __str__(self) -> str:
+        return f"{self.team_id}/{self.device} {self.kind} {self.away_ms} ms"

@@ -474,6 +474,8 @@ QUESTION_REGRADE = E(
 CONTEST_REGRADE = E("contest-regrade", "POST", "/api/v1/contests/{contest_a}/regrade", "host", {"reason": "All of it"})
 REGRADE_GET = E("regrade-detail", "GET", "/api/v1/regrades/{regrade_a}", "host")
 ACCOMMODATE = E("team-accommodations", "POST", "/api/v1/teams/{team_a2}/accommodations", "host", {"extra_time_s": 10})
+FOCUS = E("me-focus", "POST", "/api/v1/me/focus", "team", {"device": "phone-1", "kind": "hidden", "away_ms": 1000})
+CONTEST_FOCUS = E("contest-focus", "GET", "/api/v1/contests/{contest_a}/focus", "host")
 # Code judging: the Coders (c1) hold the one-attempt code question and answered it once.
 RUNS = E("me-runs", "POST", "/api/v1/me/runs", "team", {"question": Ref("q_judged"), "answer": VALID_CODE}, caller="c1")
 RUN_GET = E("me-run", "GET", "/api/v1/me/runs/{run_c1}", "team", caller="c1")
@@ -484,6 +486,8 @@ QUESTION_REJUDGE = E("question-rejudge", "POST", "/api/v1/questions/{q_judged}/r
 JUDGE_ENDPOINTS = [RUNS, RUN_GET, JUDGE_QUEUE, JUDGING_GET, ANSWER_REJUDGE, QUESTION_REJUDGE]
 
 ENDPOINTS = [
+    FOCUS,
+    CONTEST_FOCUS,
     *JUDGE_ENDPOINTS,
     QUESTION_PATCH,
     REPLAY,
@@ -1422,6 +1426,38 @@ def code_answer_cases() -> Iterator[Case]:
     )
 
 
+def focus_cases() -> Iterator[Case]:
+    """Fair-play reports: a device id, a kind and a duration, each checked; the host's summary by id."""
+    e = FOCUS
+    bad: list[tuple[str, dict[str, Any]]] = [
+        ("device with a space", {"device": "phone 1"}),
+        ("device empty", {"device": ""}),
+        ("device of 65 characters", {"device": "d" * 65}),
+        ("device a number", {"device": 7}),
+        ("device missing", {"device": DROP}),
+        ("kind unknown", {"kind": "minimised"}),
+        ("kind missing", {"kind": DROP}),
+        ("away_ms negative", {"away_ms": -1}),
+        ("away_ms beyond a week", {"away_ms": 7 * 24 * 3600 * 1000 + 1}),
+        ("away_ms a string", {"away_ms": "1000"}),
+        ("away_ms fractional", {"away_ms": 1.5}),
+        ("away_ms a boolean", {"away_ms": True}),
+        ("away_ms missing", {"away_ms": DROP}),
+        ("unknown field", {"tab": "x"}),
+    ]
+    for label, changes in bad:
+        yield e.with_fields(label, 400, "validation_error", **changes)
+    yield e.other_method("GET")
+    yield from id_cases(
+        CONTEST_FOCUS,
+        param="contest_a",
+        other="contest_b",
+        unknown_path="/api/v1/contests/{id}/focus",
+        non_int_path="/api/v1/contests/first/focus",
+    )
+    yield CONTEST_FOCUS.other_method("POST")
+
+
 def judge_cases() -> Iterator[Case]:
     """The quizmaster's judge queue, one submission's judging, and rejudges (which take no fields)."""
     e = JUDGE_QUEUE
@@ -1500,6 +1536,7 @@ def all_cases() -> list[Case]:
         judge_cases,
         live_cases,
         other_cases,
+        focus_cases,
     ):
         cases += group()
     return cases

@@ -208,7 +208,7 @@ class Walk:
         match = getattr(response, "resolver_match", None)
         route = match.view_name if match else None
         text = response.content.decode("utf-8", errors="replace")
-        parsed = json.loads(text) if response["Content-Type"].startswith("application/json") else None
+        parsed = json.loads(text) if response.get("Content-Type", "").startswith("application/json") else None
         payload = Payload(recipient, f"{method} {path}", route, response.status_code, text, parsed)
         self.payloads.append(payload)
         if route:
@@ -384,6 +384,20 @@ def walk_mystery(walk: Walk, side: Side) -> None:
         walk.team(side, "POST", "/api/v1/me/mystery", {"round": walk.pool.pk, "difficulty": difficulty})
 
 
+def walk_focus(walk: Walk, side: Side) -> None:
+    """A fair-play report: accepted (202, no body); hosts see it, the walk checks nothing leaks."""
+    walk.team(side, "POST", "/api/v1/me/focus", {"device": f"{side.name}-phone", "kind": "hidden", "away_ms": 2500})
+
+
+def walk_page(path: str) -> Callable[[Walk], None]:
+    """A browser app's page, `{code}` filled with the contest's join code."""
+
+    def walk_route(walk: Walk) -> None:
+        walk.call("public", walk.anon, "GET", path.format(code=walk.contest.display_code))
+
+    return walk_route
+
+
 def walk_runs(walk: Walk, side: Side) -> None:
     """Run code on the code question (held by Bravo), a question that is not code and a live
     one (a team may start six runs a minute), then let the sandbox run what was started."""
@@ -455,6 +469,7 @@ TEAM_WALK: dict[str, Callable[[Walk, Side], None]] = {
     "me-mystery": walk_mystery,
     "me-runs": walk_runs,
     "me-run": walk_run_detail,
+    "me-focus": walk_focus,
 }
 # Endpoints anyone may call, walked anonymously.
 PUBLIC_WALK: dict[str, Callable[[Walk], None]] = {
@@ -467,6 +482,11 @@ PUBLIC_WALK: dict[str, Callable[[Walk], None]] = {
     "metrics": walk_get("/metrics"),
     "schema": walk_get("/api/schema"),
     "docs": walk_get("/api/docs"),
+    "play": walk_page("/play/"),
+    "play-code": walk_page("/play/{code}"),
+    "console": walk_page("/console/"),
+    "screen": walk_page("/screen/{code}"),
+    "screen-join-qr": walk_page("/screen/{code}/join.svg"),
 }
 # Quizmaster endpoints: not walked as their owner (they show answers by design), but
 # called as each team and anonymously, which must be refused without data.
@@ -506,6 +526,7 @@ HOST_ONLY = {
     "answer-judging",
     "answer-rejudge",
     "question-rejudge",
+    "contest-focus",
 }
 # Django's admin: staff accounts only, HTML, outside the API.
 EXCLUDED_PREFIX = "admin/"

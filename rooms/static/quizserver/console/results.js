@@ -1,0 +1,117 @@
+// Results: the full live leaderboard, the CSV of final standings, and a chart of each
+// team's score over time — from the event log of a finished contest (replay), or from the
+// events this console holds for a running one.
+
+import { el, replace } from "../common/ui.js";
+import { call, saveFile } from "./session.js";
+import { busy, flash, tableBox } from "./forms.js";
+import { watch } from "./shell.js";
+import { scoreSeries, scoreChart } from "./chart.js";
+
+async function replayEvents(contestId) {
+  const events = [];
+  let after = 0;
+  for (let page = 0; page < 100; page += 1) {
+    const data = await call(`/contests/${contestId}/replay?after=${after}&limit=5000`);
+    events.push(...data.events.map((e) => ({ seq: e.seq, type: e.type, at: e.at, data: e.payload })));
+    if (data.next_after === null || data.next_after === undefined || !data.events.length) break;
+    after = data.next_after;
+  }
+  return events;
+}
+
+function boardTable(board) {
+  const teams = board.teams || [];
+  if (!teams.length) return el("p", { class: "muted" }, "No teams on the board yet.");
+  return tableBox(
+    "Leaderboard",
+    ["Rank", "Team", "Score"],
+    teams.map((t) => el("tr", {}, el("td", {}, String(t.rank)), el("td", {}, t.name), el("td", { class: "num" }, String(t.score)))),
+    { className: "board" },
+  );
+}
+
+export function resultsTab(container, state) {
+  const board = el("div", {}, el("p", { class: "muted" }, "Loading…"));
+  const chartBox = el("div", { class: "chart-box" }, el("p", { class: "muted" }, "Loading…"));
+  const message = el("div", { role: "status" });
+  const code = state.contest.code.replace("-", "");
+  const csv = el("button", { type: "button" }, "Download results (CSV)");
+  csv.addEventListener("click", () =>
+    busy(csv, async () => {
+      try {
+        await saveFile(`/contests/${state.id}/results.csv`, `results-${code}.csv`);
+        flash(message, "Results downloaded.");
+      } catch (error) {
+        flash(message, error.message, "bad");
+      }
+    }),
+  );
+
+  let replayed = null; // a finished contest's whole log, fetched once
+  const drawBoard = async () => {
+    try {
+      replace(board, boardTable(await call(`/contests/${state.id}/leaderboard`)));
+    } catch (error) {
+      replace(board, el("p", { class: "error" }, error.message));
+    }
+  };
+  const drawChart = async () => {
+    const finished = state.contest.status === "finished";
+    let events = [...state.history.values()];
+    let endAt = state.serverNow();
+    if (finished) {
+      try {
+        replayed = replayed || (await replayEvents(state.id));
+        events = replayed;
+        endAt = Math.max(...events.map((e) => Date.parse(e.at)), Date.parse(state.contest.updated_at));
+      } catch (error) {
+        replace(chartBox, el("p", { class: "error" }, error.message));
+        return;
+      }
+    }
+    const teams = [...state.teams.values()].filter((t) => t.status === "active").sort((a, b) => b.score - a.score);
+    const series = scoreSeries(events, { starting: state.contest.settings?.starting_points ?? 0, teams, endAt });
+    const startAt = events.length ? Math.min(...events.map((e) => Date.parse(e.at))) : undefined;
+    replace(
+      chartBox,
+      scoreChart(series, teams, { startAt, endAt }),
+      finished ? null : el("p", { class: "muted small" }, "While the contest runs, the chart is drawn from the events this console has received; after it finishes, from the whole event log."),
+    );
+  };
+  drawBoard();
+  drawChart();
+  let timer = null;
+  const later = () => {
+    if (timer) return;
+    timer = setTimeout(() => {
+      timer = null;
+      drawBoard();
+      drawChart();
+    }, 1500);
+  };
+  const stop = watch(state, ["board", "teams", "contest"], later);
+  replace(
+    container,
+    el(
+      "div",
+      { class: "results-layout" },
+      el(
+        "section",
+        { class: "panel", "aria-labelledby": "results-h" },
+        el("h3", { id: "results-h" }, "Leaderboard"),
+        el("p", { class: "muted" }, state.contest.status === "finished" ? "Final standings." : state.frozen.frozen ? "Live standings (teams and the projector see the frozen ones)." : "Live standings."),
+        el("div", { class: "row" }, csv),
+        message,
+        board,
+      ),
+      el("section", { class: "panel", "aria-labelledby": "chart-h" }, el("h3", { id: "chart-h" }, "Score over time"), chartBox),
+    ),
+  );
+  return {
+    unmount() {
+      stop();
+      clearTimeout(timer);
+    },
+  };
+}

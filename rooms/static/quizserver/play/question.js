@@ -1,0 +1,199 @@
+// One question on the team's screen: its prompt, the input for its type, the button that
+// sends the answer, and clear feedback (sending, locked in, correct or wrong and the
+// points, judged, refused and why). A card lives as long as its question is on screen,
+// so what a person typed survives every redraw; `update()` changes only what changed.
+
+import { ApiError } from "../common/api.js";
+import { el, replace, announce, clockTime } from "../common/ui.js";
+import { answerInput, acceptedAnswerText } from "./inputs.js";
+import { codeInput, attemptView } from "./code.js";
+
+const TYPE_NAMES = { choice: "Choice", numeric: "Number", text: "Text", code: "Code", essay: "Essay" };
+
+function pointsText(points) {
+  if (points > 0) return `+${points} points`;
+  if (points < 0) return `−${Math.abs(points)} points`;
+  return "0 points";
+}
+
+// The words for a team's (non-code) answer, and their tone.
+export function answerSummary(question, answer) {
+  if (!answer) return null;
+  if (answer.status !== "scored") {
+    if (question.type === "essay") return { text: "Sent. The quizmaster will grade it.", tone: "notice" };
+    return { text: `Locked in at ${clockTime(answer.received_at)}. Scored when the time is up.`, tone: "notice" };
+  }
+  if (answer.correct === true) return { text: `Correct! ${pointsText(answer.points)}.`, tone: "good" };
+  if (answer.correct === false) return { text: `Wrong answer. ${pointsText(answer.points)}.`, tone: "bad" };
+  return { text: `Graded: ${pointsText(answer.points)}.`, tone: answer.points > 0 ? "good" : "notice" };
+}
+
+let cardCount = 0;
+
+export class QuestionCard {
+  // heading: the card's title ("Question 2", "Mystery question · medium").
+  constructor(question, { heading, headingLevel = "h3", context }) {
+    cardCount += 1;
+    this.question = question;
+    this.context = context;
+    this.id = `q${question.id}-${cardCount}`;
+    this.busy = false;
+    this.sentHere = false; // this device sent the answer (so its inputs show what was sent)
+    this.error = null;
+    this.input = question.type === "code" ? codeInput(question, this.id, context) : answerInput(question, this.id, context);
+    this.heading = el(headingLevel, { id: `${this.id}-title`, class: "q-title", tabindex: "-1" }, heading);
+    this.submitButton = el("button", { type: "submit", class: "wide" }, this.submitLabel());
+    this.errorLine = el("p", { class: "error", role: "alert", hidden: true });
+    this.feedback = el("div", { class: "feedback", tabindex: "-1" });
+    this.revealLine = el("div", { class: "reveal-line" });
+    this.attempts = question.type === "code" ? el("ol", { class: "attempts", reversed: true }) : null;
+    this.pointsTag = el("span", { class: "tag" });
+    const form = el("form", { class: "answer-form", novalidate: true }, this.input.node, this.errorLine, this.submitButton);
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.send();
+    });
+    this.node = el(
+      "article",
+      { class: "question-card", "aria-labelledby": this.heading.id, dataset: { question: question.id } },
+      el(
+        "div",
+        { class: "q-head" },
+        this.heading,
+        el(
+          "p",
+          { class: "q-tags" },
+          el("span", { class: "tag" }, TYPE_NAMES[question.type] || question.type),
+          el("span", { class: "tag" }, question.difficulty),
+          this.pointsTag,
+        ),
+      ),
+      el("p", { class: "prompt" }, question.prompt),
+      form,
+      this.feedback,
+      this.revealLine,
+      this.attempts ? el("section", { "aria-label": "Your attempts" }, this.attempts) : null,
+    );
+    this.pointsTag.textContent = `${question.points} points`;
+  }
+
+  submitLabel() {
+    if (this.question.type === "code") return "Submit for judging";
+    if (this.question.type === "essay") return "Send answer";
+    return "Lock in answer";
+  }
+
+  focusHeading() {
+    this.heading.focus();
+  }
+
+  async send() {
+    if (this.busy) return;
+    const read = this.input.read();
+    this.setError(read.error || null);
+    if (read.error) {
+      this.input.focus();
+      return;
+    }
+    this.busy = true;
+    this.sentHere = true;
+    this.submitButton.textContent = "Sending…";
+    this.refresh();
+    try {
+      await this.context.submitAnswer(this.question.id, read.value);
+      this.setError(null);
+      this.feedback.focus();
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      const retry = error.status === 0 || error.status >= 500;
+      this.sentHere = retry; // a refused answer did not become the team's
+      this.setError(retry ? `${error.message} Your answer was not confirmed: send it again — it counts only once.` : error.message);
+    } finally {
+      this.busy = false;
+      this.submitButton.textContent = this.error && this.lastRetryable() ? "Send again" : this.submitLabel();
+      this.refresh();
+    }
+  }
+
+  lastRetryable() {
+    return this.sentHere && Boolean(this.error);
+  }
+
+  setError(text) {
+    this.error = text;
+    this.errorLine.textContent = text || "";
+    this.errorLine.hidden = !text;
+    if (text) announce(text);
+  }
+
+  // view: {answers, open, closedReason, reveal, run, points}
+  update(view) {
+    this.view = view;
+    this.refresh();
+  }
+
+  refresh() {
+    const view = this.view || { answers: [], open: true };
+    const answers = view.answers || [];
+    const latest = answers.length ? answers[answers.length - 1] : null;
+    if (view.points !== undefined) this.pointsTag.textContent = `${view.points} points`;
+    if (this.question.type === "code") this.refreshCode(view, answers, latest);
+    else this.refreshAnswer(view, latest);
+    this.refreshReveal(view.reveal);
+  }
+
+  refreshAnswer(view, latest) {
+    if (latest && this.error && !this.busy) this.setError(null); // a re-sent answer got through
+    const locked = Boolean(latest) || !view.open || this.busy;
+    this.input.setDisabled(locked);
+    this.submitButton.disabled = locked;
+    this.submitButton.hidden = Boolean(latest);
+    const summary = answerSummary(this.question, latest);
+    const parts = [];
+    if (this.busy) parts.push(el("p", { class: "notice" }, "Sending your answer…"));
+    else if (summary) {
+      parts.push(el("p", { class: `result ${summary.tone}` }, summary.text));
+      if (!this.sentHere) parts.push(el("p", { class: "muted small" }, "Your team's answer was locked in (on this or another device)."));
+      if (latest.feedback) parts.push(el("p", { class: "feedback-text" }, `Quizmaster: ${latest.feedback}`));
+    } else if (!view.open && view.closedReason) parts.push(el("p", { class: "muted" }, view.closedReason));
+    const said = summary ? `${summary.tone}:${summary.text}:${latest.feedback}:${this.sentHere}` : `${view.closedReason}:${view.open}`;
+    this.showFeedback(parts, `${this.busy}:${said}`);
+  }
+
+  refreshCode(view, answers, latest) {
+    const judging = latest && latest.status !== "scored";
+    const max = this.question.max_attempts;
+    const exhausted = Boolean(max) && answers.length >= max;
+    const locked = !view.open || this.busy || judging || exhausted;
+    this.input.setDisabled(!view.open || exhausted);
+    this.input.showRun(view.run || null, !view.open || exhausted);
+    this.submitButton.disabled = locked;
+    const parts = [];
+    if (this.busy) parts.push(el("p", { class: "notice" }, "Sending your program…"));
+    else if (judging) parts.push(el("p", { class: "notice" }, "Your program is with the judge…"));
+    else if (exhausted) parts.push(el("p", { class: "muted" }, "No attempts left for this question."));
+    else if (!view.open && view.closedReason) parts.push(el("p", { class: "muted" }, view.closedReason));
+    this.showFeedback(parts, `${this.busy}:${judging}:${exhausted}:${view.open}:${view.closedReason}`);
+    const signature = answers.map((a) => `${a.id}:${a.status}:${a.points}:${a.judge && a.judge.verdict}`).join("|");
+    if (signature !== this.attemptsSignature) {
+      this.attemptsSignature = signature;
+      replace(this.attempts, answers.slice().reverse().map(attemptView));
+    }
+  }
+
+  // Redraws the feedback only when its meaning changed (so it is announced once).
+  showFeedback(parts, signature) {
+    if (signature === this.feedbackSignature) return;
+    this.feedbackSignature = signature;
+    replace(this.feedback, parts);
+  }
+
+  refreshReveal(reveal) {
+    const text = reveal ? acceptedAnswerText(this.question, reveal) : null;
+    if (reveal && this.input.showReveal) this.input.showReveal(reveal);
+    const signature = text || "";
+    if (signature === this.revealSignature) return;
+    this.revealSignature = signature;
+    replace(this.revealLine, text ? el("p", { class: "accepted" }, el("strong", {}, "Accepted answer: "), text) : null);
+  }
+}
