@@ -3,6 +3,9 @@
 // with backoff and resumes where it stood; estimates the server's clock from pongs.
 
 const PING_EVERY_MS = 20000;
+// Nothing heard for this long (two pings unanswered): the connection died without a close
+// (a phone that changed networks), which browsers may take minutes to notice.
+const SILENT_MS = 2 * PING_EVERY_MS + 5000;
 const FINAL_CLOSES = new Set([4401, 4404]); // the token or the code is not good: do not retry
 
 export class ContestSocket {
@@ -33,11 +36,15 @@ export class ContestSocket {
       const hello = { type: "hello", token: this.token, audience: this.audience };
       if (this.heads && this.epoch !== null) Object.assign(hello, { heads: this.heads, epoch: this.epoch });
       ws.send(JSON.stringify(hello));
+      this.lastHeard = Date.now();
       this.ping();
       clearInterval(this.pinger);
       this.pinger = setInterval(() => this.ping(), PING_EVERY_MS);
     });
-    ws.addEventListener("message", (message) => this.receive(JSON.parse(message.data)));
+    ws.addEventListener("message", (message) => {
+      this.lastHeard = Date.now();
+      this.receive(JSON.parse(message.data));
+    });
     ws.addEventListener("close", (close) => this.closed(ws, close.code));
   }
 
@@ -63,6 +70,13 @@ export class ContestSocket {
   }
 
   ping() {
+    const ws = this.ws;
+    if (ws && ws.readyState === WebSocket.OPEN && Date.now() - this.lastHeard > SILENT_MS) {
+      this.closed(ws, 4000); // reconnect now; the dead socket's own close, when it comes, is ignored
+      this.ws = null;
+      ws.close(4000);
+      return;
+    }
     const id = Math.random().toString(36).slice(2, 10);
     this.pings.set(id, Date.now());
     this.send({ type: "ping", id });
