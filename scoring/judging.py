@@ -39,7 +39,7 @@ from .judge.types import (
     TestCase,
     Verdict,
 )
-from .ledger import answer_rows, answer_source, ledger_append
+from .ledger import answer_id_of, answer_rows, answer_source, ledger_append
 from .models import Answer, AnswerStatus, Judging, JudgingState, LedgerReason, ScoreEvent
 from .selectors import answer_view
 from .strategies import ScoringOptions
@@ -242,7 +242,7 @@ def _points_settle(*, team: Team, answer: Answer) -> None:
             round_id=answer.question.round_id,
             note="" if first else "code rejudged",
         )
-    held = sum(points for source, points in rows if _is_row_of(source, answer.pk)) + difference
+    held = sum(points for source, points in rows if answer_id_of(source) == answer.pk) + difference
     verdict = next(a.judging.verdict for a in attempts if a.pk == answer.pk)
     Answer.objects.filter(pk=answer.pk).update(
         status=AnswerStatus.SCORED, correct=verdict == Verdict.AC, points=held, scored_at=timezone.now()
@@ -254,11 +254,6 @@ def _rows_of(answers: list[Answer]) -> Q:
     for answer in answers:
         condition |= answer_rows(answer.pk)
     return condition
-
-
-def _is_row_of(source: str, answer_id: int) -> bool:
-    base = answer_source(answer_id)
-    return source == base or source.startswith(f"{base}:")
 
 
 # --- Rejudge and reconcile ---------------------------------------------------------------
