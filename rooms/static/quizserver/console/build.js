@@ -135,11 +135,34 @@ export function buildTab(container, state) {
   const openRounds = new Map(); // round id → open, as the quizmaster left it (default: open while empty)
   const rounds = el("div", { class: "rounds" });
   const exports = el("div", { class: "row" });
+  // A panel is rebuilt only when its round or its questions changed: events and refreshes
+  // redraw often, and a panel replaced under the quizmaster's pointer or focus loses the click.
+  const panels = new Map(); // round id → { key, node }
   const drawRounds = () => {
-    const focused = document.activeElement && rounds.contains(document.activeElement) ? document.activeElement.closest("details")?.dataset.round : null;
     const list = state.contest.rounds || [];
-    replace(rounds, list.length ? list.map((r) => roundPanel(state, r, openRounds)) : el("p", { class: "muted" }, "No rounds yet: add one below, or import a file."));
-    if (focused) rounds.querySelector(`details[data-round="${focused}"] summary`)?.focus();
+    if (!list.length) {
+      panels.clear();
+      replace(rounds, el("p", { class: "muted" }, "No rounds yet: add one below, or import a file."));
+      return;
+    }
+    const nodes = list.map((r) => {
+      const key = JSON.stringify([r, state.questions.get(r.id) ?? null]);
+      const kept = panels.get(r.id);
+      if (kept && kept.key === key) return kept.node;
+      const node = roundPanel(state, r, openRounds);
+      panels.set(r.id, { key, node });
+      return node;
+    });
+    for (const id of panels.keys()) if (!list.some((r) => r.id === id)) panels.delete(id);
+    const focused = document.activeElement && rounds.contains(document.activeElement) ? document.activeElement.closest("details")?.dataset.round : null;
+    const current = [...rounds.children];
+    if (nodes.length === current.length) {
+      // Same rounds in the same order: swap only the panels that changed.
+      nodes.forEach((node, i) => current[i] !== node && current[i].replaceWith(node));
+    } else {
+      replace(rounds, nodes);
+    }
+    if (focused && !rounds.contains(document.activeElement)) rounds.querySelector(`details[data-round="${focused}"] summary`)?.focus();
   };
   drawRounds();
   const stop = watch(state, ["contest", "questions"], drawRounds);
