@@ -94,16 +94,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer, Celery broker, cache ---------------------------------------
 REDIS_URL = env_str("REDIS_URL", "")
-# Which Redis channel layer carries pushes to sockets; docs/PERFORMANCE.md has the
-# measurements behind the default. `pubsub`: one PUBLISH per group, fanned out in each
-# process (a board reached 2,000 sockets in 0.15-0.2 s, p50). `core`: one Redis list per
-# socket with a capacity, one round trip per socket per message (0.7 s).
+# Which Redis channel layer carries group messages to the server processes, each of
+# which joins a group once and hands its messages to its own sockets (rooms.fanout);
+# docs/PERFORMANCE.md has the measurements behind the default. `pubsub`: one PUBLISH per
+# group message, no backlog in Redis. `core`: a Redis list per process channel, with a
+# capacity and group expiry.
 CHANNEL_LAYER = env_choice("CHANNEL_LAYER", "pubsub", ("core", "pubsub"))
-# Messages one socket may have waiting (core layer; pubsub hands each process's messages
-# to its sockets at once and keeps no backlog in Redis). Past it a message is dropped; the
-# client sees the gap in `seq`/`prev` and resyncs. A host's socket gets every event of
-# the contest, so this is sized for a host that falls a few seconds behind.
-CHANNEL_CAPACITY = env_int("CHANNEL_CAPACITY", 500, minimum=1)
+# Messages a process's channel may have waiting (core layer). Past it a message is
+# dropped; the client sees the gap in `seq`/`prev` and resyncs. The channel takes every
+# group message for the process's sockets: a leaderboard push to 400 teams is 400 of
+# them at once, so this is sized for a few pushes behind.
+CHANNEL_CAPACITY = env_int("CHANNEL_CAPACITY", 2000, minimum=1)
 # Group membership left by a process that died is dropped after this (core layer;
 # with pubsub it is the process's own subscription and dies with its connection); live
 # sockets renew theirs every PRESENCE_REFRESH_S, so it only has to outlast that.

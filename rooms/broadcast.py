@@ -89,7 +89,9 @@ async def _group_send_all(sends: list[Send]) -> None:
     assert layer is not None
     for start in range(0, len(sends), SEND_CONCURRENCY):
         chunk = sends[start : start + SEND_CONCURRENCY]
-        await asyncio.gather(*(layer.group_send(group, message) for group, message in chunk))
+        # The group's name travels with the message: each process forwards it to its
+        # own sockets in that group (rooms.fanout).
+        await asyncio.gather(*(layer.group_send(group, {**message, "group": group}) for group, message in chunk))
 
 
 _outbox: asyncio.Queue[list[Send]] | None = None
@@ -147,8 +149,19 @@ def board_touch_on_commit(*, contest_id: int) -> None:
     transaction.on_commit(lambda: board_touch(contest_id=contest_id))
 
 
+# Contests whose next push this process has scheduled, and when: until that push starts,
+# their changes need no round trip to the shared key (under load, most answers find one
+# scheduled). Trusted for as long as the shared key lives, in case the push never ran.
+_scheduled: dict[int, float] = {}
+PENDING_TTL_S = 30
+
+
 def board_touch(*, contest_id: int) -> None:
-    if cache.add(f"board:pending:{contest_id}", 1, timeout=30):
+    since = _scheduled.get(contest_id)
+    if since is not None and time.monotonic() - since < PENDING_TTL_S:
+        return
+    if cache.add(f"board:pending:{contest_id}", 1, timeout=PENDING_TTL_S):
+        _scheduled[contest_id] = time.monotonic()
         later(settings.LEADERBOARD_PUSH_INTERVAL_S, board_flush, contest_id=contest_id)
 
 
@@ -161,6 +174,7 @@ def board_flush(*, contest_id: int) -> None:
     try:
         # Cleared before the board is read: a change committed after this point
         # schedules a push of its own, so none is left out.
+        _scheduled.pop(contest_id, None)
         cache.delete(f"board:pending:{contest_id}")
         _board_send(contest_id=contest_id)
     finally:
@@ -251,6 +265,7 @@ def loop_bind(loop: asyncio.AbstractEventLoop) -> None:
     global _loop, _outbox
     if loop is not _loop:
         _loop, _outbox = loop, None
+        _scheduled.clear()  # pushes scheduled on the old loop will not run
 
 
 def later(delay: float, fn: Callable[..., object], **kwargs: Any) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -22,6 +23,7 @@ from django.contrib.auth.models import AnonymousUser
 from pydantic import ValidationError
 
 from . import broadcast, presence, realtime
+from .fanout import fanout
 from .protocol import Hello, Ping, Resync, client_message_parse
 from .realtime import HOST, TEAM, SocketRefused, Viewer
 
@@ -35,15 +37,22 @@ CLOSE_TOO_MANY_MESSAGES = 4429
 
 
 class ContestConsumer(AsyncWebsocketConsumer):
+    # No channel of its own: group messages come through this process's fan-out
+    # (rooms.fanout), which saves each socket a channel, a subscription and a reader.
+    channel_layer_alias = None
     viewer: Viewer | None = None
 
     async def connect(self) -> None:
         broadcast.loop_bind(asyncio.get_running_loop())
+        self.channel_name = f"socket.{uuid.uuid4().hex}"  # this device, in presence
         self.heads: dict[str, int] = {}
         self.state_seq: dict[str, int] = {}
         self.groups_joined: list[str] = []
         self.recent: list[float] = []
         self.tasks: list[asyncio.Task[None]] = []
+        # Pushes that arrive while a client message is handled wait here, then go out in
+        # order: a snapshot or a replay is sent first, and what it holds is not sent twice.
+        self.held: list[dict[str, Any]] | None = None
         await self.accept()
         if b"token=" in self.scope.get("query_string", b""):
             await self._refuse(CLOSE_TOKEN_IN_URL, "Tokens go in the hello message, never in the URL.")
@@ -54,7 +63,7 @@ class ContestConsumer(AsyncWebsocketConsumer):
         for task in self.tasks:
             task.cancel()
         for group in self.groups_joined:
-            await self.channel_layer.group_discard(group, self.channel_name)
+            await fanout().leave(group, self)
         self.groups_joined = []
         viewer = self.viewer
         if viewer is not None and viewer.role == TEAM and viewer.team_id is not None:
@@ -63,6 +72,15 @@ class ContestConsumer(AsyncWebsocketConsumer):
     # --- Client messages --------------------------------------------------------------
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        self.held = []
+        try:
+            await self._receive(text_data, bytes_data)
+        finally:
+            while self.held:
+                await self._push(self.held.pop(0))
+            self.held = None
+
+    async def _receive(self, text_data: str | None, bytes_data: bytes | None) -> None:
         if self._over_rate():
             await self._refuse(CLOSE_TOO_MANY_MESSAGES, "Too many messages; ping at most every few seconds.")
             return
@@ -101,11 +119,11 @@ class ContestConsumer(AsyncWebsocketConsumer):
         # Groups first, then the snapshot: anything committed meanwhile arrives through
         # the group, and what the snapshot already holds is dropped by `seq`.
         for group in self._groups(viewer):
-            await self.channel_layer.group_add(group, self.channel_name)
+            await fanout().join(group, self)
             self.groups_joined.append(group)
         if viewer.role == TEAM:
             await self._presence(presence.presence_touch)
-        self.tasks.append(asyncio.create_task(self._keep_alive()))
+            self.tasks.append(asyncio.create_task(self._keep_alive()))
         if hello.epoch == viewer.epoch:
             await self._resync(viewer.positions(last_seq=hello.last_seq, heads=hello.heads))
         else:
@@ -155,17 +173,17 @@ class ContestConsumer(AsyncWebsocketConsumer):
 
     # --- Group messages -----------------------------------------------------------------
 
-    async def dispatch(self, message: dict[str, Any]) -> None:
-        """Pushes skip Channels' per-message `close_old_connections`: it is a hop to a
-        worker thread, and a push to 2,000 sockets would make 2,000 of them to forward
-        text without touching the database."""
-        if message["type"] == "push":
-            await self.push(message)
-        else:
-            await super().dispatch(message)
-
     async def push(self, message: dict[str, Any]) -> None:
-        """A message from `rooms.broadcast`: forward its text unless this socket has it."""
+        """A message from `rooms.broadcast`, handed over by this process's fan-out (not
+        through Channels' dispatch, whose per-message hop to a worker thread would cost
+        2,000 hops for a push to 2,000 sockets): forward its text unless this socket has
+        it, or hold it until the client message being handled is done."""
+        if self.held is not None:
+            self.held.append(message)
+        else:
+            await self._push(message)
+
+    async def _push(self, message: dict[str, Any]) -> None:
         if message.get("stream"):
             await self._forward(text=message["text"], seq=message["seq"], stream=message["stream"])
         elif message.get("state"):
@@ -233,16 +251,14 @@ class ContestConsumer(AsyncWebsocketConsumer):
             await self._refuse(CLOSE_HELLO_TIMEOUT, "No hello in time.")
 
     async def _keep_alive(self) -> None:
-        """Renew this socket's presence and group membership before either expires."""
+        """Renew a team device's presence before it expires (rooms.fanout renews the groups)."""
         viewer = self._viewer()
+        assert viewer.team_id is not None
         while True:
             await asyncio.sleep(settings.PRESENCE_REFRESH_S)
-            for group in self.groups_joined:
-                await self.channel_layer.group_add(group, self.channel_name)
-            if viewer.role == TEAM and viewer.team_id is not None:
-                await sync_to_async(presence.presence_touch)(
-                    contest_id=viewer.contest_id, team_id=viewer.team_id, channel=self.channel_name
-                )
+            await sync_to_async(presence.presence_touch)(
+                contest_id=viewer.contest_id, team_id=viewer.team_id, channel=self.channel_name
+            )
 
 
 def _validation_detail(exc: ValidationError) -> str:

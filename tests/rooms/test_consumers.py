@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.test import Client, override_settings
 
-from rooms import broadcast, services
+from rooms import broadcast, realtime, services
 from rooms.models import Contest, ContestEvent
 from teams.services import claim_next
 from tests.factories import contest_make, host_client, host_token, pool_round, team_client, team_make
@@ -312,6 +313,51 @@ async def test_groups_are_left_on_disconnect(kind: str) -> None:
         assert [await group_members(g) for g in groups] == [0, 0]
     devices = await sync_to_async(_devices)(contest.pk, team.pk)
     assert devices == 0
+
+
+@pytest.mark.parametrize("kind", ["core", "pubsub"])
+async def test_a_process_joins_each_group_once_however_many_sockets_it_holds(kind: str) -> None:
+    """The layer delivers one copy of a group message per process (rooms.fanout), and
+    the process hands it to each of its sockets in the group."""
+    with override_settings(CHANNEL_LAYERS=layer_settings(kind)):
+        contest, (team, _) = await contest_with_teams()
+        phones = [await socket_open(contest.code, token=team.raw_token) for _ in range(3)]
+        screens = [await socket_open(contest.code) for _ in range(2)]
+        for comm in phones + screens:
+            await receive_type(comm, "snapshot")
+        public, own = broadcast.contest_group(contest.pk), broadcast.team_group(team.pk)
+        assert [await group_members(public), await group_members(own)] == [1, 1]
+
+        await sync_to_async(services.announcement_post)(contest=contest, text="Doors close at nine")
+        for comm in phones + screens:
+            assert (await receive_type(comm, "announcement"))["data"]["text"] == "Doors close at nine"
+
+        for comm in phones + screens[:1]:
+            await comm.disconnect()
+        assert [await group_members(public), await group_members(own)] == [1, 0]
+        await screens[1].disconnect()
+        assert await group_members(public) == 0
+
+
+async def test_a_push_that_arrives_while_the_snapshot_is_read_waits_for_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An event committed after the socket joined its groups but before its snapshot was
+    read reaches the consumer while the snapshot is being read: it is held, and dropped
+    because the snapshot holds it. The client never gets an event before its snapshot."""
+    contest, (team,) = await contest_with_teams(1)
+    original = realtime.snapshot_text
+
+    def snapshot_after_an_announcement(**kwargs: Any) -> Any:
+        services.announcement_post(contest=contest, text="Mid-snapshot")
+        time.sleep(0.3)  # the push reaches this socket meanwhile
+        return original(**kwargs)
+
+    monkeypatch.setattr(realtime, "snapshot_text", snapshot_after_an_announcement)
+    comm = await socket_open(contest.code, token=team.raw_token)
+    first = await receive(comm)
+    assert first["type"] == "snapshot"
+    assert [a["text"] for a in first["data"]["announcements"]] == ["Mid-snapshot"]
+    assert [m for m in await drain(comm) if m["type"] == "announcement"] == []  # not twice
+    await comm.disconnect()
 
 
 @pytest.mark.parametrize("kind", ["core", "pubsub"])
