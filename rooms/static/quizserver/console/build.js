@@ -4,6 +4,7 @@ import { el, replace, announce } from "../common/ui.js";
 import { call, saveFile } from "./session.js";
 import { field, checkbox, showErrors, clearErrors, busy, modal, flash, tableBox } from "./forms.js";
 import { questionForm, answerSummary } from "./question-form.js";
+import { regradeDialog, canRegrade } from "./regrade.js";
 import { roundForm } from "./round-form.js";
 import { importPanel, bankPanel, bankPicker } from "./import-bank.js";
 import { statusTag } from "./contests.js";
@@ -76,22 +77,35 @@ function roundSummaryText(r) {
   return parts.join(" · ");
 }
 
-function questionTable(questions) {
+function questionActions(state, round, q, regrade) {
+  const which = el("span", { class: "visually-hidden" }, ` question ${q.position}`);
+  return el(
+    "td",
+    { class: "actions" },
+    el("button", { type: "button", class: "secondary small-button", "data-focus-key": `edit-${q.id}`, onclick: () => openEditForm(state, round, q) }, "Edit", which),
+    regrade
+      ? el("button", { type: "button", class: "secondary small-button", "data-focus-key": `regrade-${q.id}`, onclick: () => regradeDialog(state, { question: q }) }, "Regrade", which.cloneNode(true))
+      : null,
+  );
+}
+
+function questionTable(state, round, questions, regrade) {
   if (!questions) return el("p", { class: "muted" }, "Loading questions…");
   if (!questions.length) return el("p", { class: "muted" }, "No questions yet.");
   return tableBox(
     "Questions",
-    ["#", "Type", "Question", "Answer", "Points", "Difficulty"],
+    ["#", "Type", "Question", "Answer", "Points", "Difficulty", ""],
     questions.map((q) =>
       el(
         "tr",
-        {},
+        { "data-question": q.id },
         el("td", {}, String(q.position)),
         el("td", {}, q.type, q.mystery ? el("span", { class: "tag" }, "mystery") : null),
         el("td", { class: "prompt-cell" }, q.prompt),
         el("td", { class: "answer-cell" }, answerSummary(q)),
         el("td", {}, String(q.points)),
         el("td", {}, q.difficulty),
+        questionActions(state, round, q, regrade),
       ),
     ),
   );
@@ -110,6 +124,32 @@ function openQuestionForm(state, round) {
   form.querySelector("select, input, textarea").focus();
 }
 
+// Change a question in place. Answers already scored keep their points until a regrade,
+// which the dialog offers once the change is saved.
+function openEditForm(state, round, q) {
+  let saved = q;
+  const form = questionForm({
+    initial: q,
+    allowMystery: round.kind === "pool",
+    onSubmit: async (definition) => {
+      saved = await call(`/questions/${q.id}`, { method: "PATCH", body: definition });
+      await state.loadQuestions(round.id);
+      announce("Changes saved.");
+    },
+    onSaved: (status) => {
+      if (!canRegrade(state)) return;
+      const regrade = el("button", { type: "button", class: "secondary small-button" }, "Regrade its answers…");
+      regrade.addEventListener("click", () => {
+        dialog.addEventListener("close", () => regradeDialog(state, { question: state.question(q.id) || { ...saved, position: q.position } }), { once: true });
+        close();
+      });
+      status.append(el("p", {}, "Answers already scored keep their points until you regrade them. "), el("div", { class: "row" }, regrade));
+    },
+  });
+  const { dialog, close } = modal(`Change question ${q.position} of “${round.title}”`, form);
+  form.querySelector('[name="prompt"]').focus();
+}
+
 function roundPanel(state, round, openRounds) {
   const addQuestion = el("button", { type: "button", onclick: () => openQuestionForm(state, round) }, "Add a question…");
   const fromBank = el("button", { type: "button", class: "secondary", onclick: () => bankPicker(state, round) }, "Add from the bank…");
@@ -124,7 +164,7 @@ function roundPanel(state, round, openRounds) {
       statusTag(round.status),
       el("span", { class: "muted round-meta" }, ` ${roundSummaryText(round)}`),
     ),
-    questionTable(state.questions.get(round.id)),
+    questionTable(state, round, state.questions.get(round.id), canRegrade(state)),
     el("div", { class: "row" }, addQuestion, fromBank),
   );
   details.addEventListener("toggle", () => openRounds.set(round.id, details.open));
@@ -135,8 +175,9 @@ export function buildTab(container, state) {
   const openRounds = new Map(); // round id → open, as the quizmaster left it (default: open while empty)
   const rounds = el("div", { class: "rounds" });
   const exports = el("div", { class: "row" });
-  // A panel is rebuilt only when its round or its questions changed: events and refreshes
-  // redraw often, and a panel replaced under the quizmaster's pointer or focus loses the click.
+  // A panel is rebuilt only when its round or its questions changed (or regrades became
+  // possible): events and refreshes redraw often, and a panel replaced under the
+  // quizmaster's pointer or focus loses the click.
   const panels = new Map(); // round id → { key, node }
   const drawRounds = () => {
     const list = state.contest.rounds || [];
@@ -146,7 +187,7 @@ export function buildTab(container, state) {
       return;
     }
     const nodes = list.map((r) => {
-      const key = JSON.stringify([r, state.questions.get(r.id) ?? null]);
+      const key = JSON.stringify([r, state.questions.get(r.id) ?? null, canRegrade(state)]);
       const kept = panels.get(r.id);
       if (kept && kept.key === key) return kept.node;
       const node = roundPanel(state, r, openRounds);
@@ -154,7 +195,9 @@ export function buildTab(container, state) {
       return node;
     });
     for (const id of panels.keys()) if (!list.some((r) => r.id === id)) panels.delete(id);
-    const focused = document.activeElement && rounds.contains(document.activeElement) ? document.activeElement.closest("details")?.dataset.round : null;
+    const active = document.activeElement && rounds.contains(document.activeElement) ? document.activeElement : null;
+    const focused = active?.closest("details")?.dataset.round;
+    const focusKey = active?.dataset.focusKey; // a question's button: its successor takes the focus
     const current = [...rounds.children];
     if (nodes.length === current.length) {
       // Same rounds in the same order: swap only the panels that changed.
@@ -162,7 +205,10 @@ export function buildTab(container, state) {
     } else {
       replace(rounds, nodes);
     }
-    if (focused && !rounds.contains(document.activeElement)) rounds.querySelector(`details[data-round="${focused}"] summary`)?.focus();
+    if (focused && !rounds.contains(document.activeElement)) {
+      const successor = focusKey ? rounds.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`) : null;
+      (successor || rounds.querySelector(`details[data-round="${focused}"] summary`))?.focus();
+    }
   };
   drawRounds();
   const stop = watch(state, ["contest", "questions"], drawRounds);

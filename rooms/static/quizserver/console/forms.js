@@ -136,6 +136,8 @@ export function flash(node, text, kind = "good") {
 }
 
 // A modal dialog with a title; returns {dialog, body, close}. Removed from the page on close.
+// Focus goes back to the button that opened it; when that button was redrawn meanwhile, to
+// its successor, found by the same `data-focus-key`.
 export function modal(title, ...content) {
   const titleId = uid("dialog-title");
   const body = el("div", { class: "dialog-body" }, content);
@@ -149,9 +151,11 @@ export function modal(title, ...content) {
   const opener = document.activeElement;
   const close = () => dialog.close();
   closeButton.addEventListener("click", close);
+  const key = opener?.dataset?.focusKey;
   dialog.addEventListener("close", () => {
     dialog.remove();
-    if (opener && opener.isConnected) opener.focus();
+    const back = opener && opener.isConnected ? opener : key ? document.querySelector(`[data-focus-key="${CSS.escape(key)}"]`) : null;
+    back?.focus();
   });
   document.body.append(dialog);
   dialog.showModal();

@@ -7,6 +7,7 @@ import { call, saveFile } from "./session.js";
 import { busy, flash, tableBox } from "./forms.js";
 import { watch } from "./shell.js";
 import { scoreSeries, scoreChart } from "./chart.js";
+import { regradeDialog, canRegrade } from "./regrade.js";
 
 async function replayEvents(contestId) {
   const events = [];
@@ -18,6 +19,24 @@ async function replayEvents(contestId) {
     after = data.next_after;
   }
   return events;
+}
+
+// Score every answer of the contest again, after accepted answers were corrected (one
+// question at a time: its Regrade button on the Build tab).
+function regradePanel(state) {
+  const button = el("button", { type: "button", class: "secondary", "data-focus-key": "regrade-contest", onclick: () => regradeDialog(state) }, "Regrade the whole contest…");
+  const node = el(
+    "section",
+    { class: "panel", "aria-labelledby": "regrade-h" },
+    el("h3", { id: "regrade-h" }, "Corrections"),
+    el("p", { class: "muted" }, "Changed accepted answers after teams answered? Score every answer of the contest again against the questions as they are now. To correct one question, use its Regrade button on the Build tab."),
+    el("div", { class: "row" }, button),
+  );
+  const draw = () => {
+    node.hidden = !canRegrade(state);
+  };
+  draw();
+  return { node, stop: watch(state, ["contest"], draw) };
 }
 
 function boardTable(board) {
@@ -91,6 +110,7 @@ export function resultsTab(container, state) {
     }, 1500);
   };
   const stop = watch(state, ["board", "teams", "contest"], later);
+  const regrade = regradePanel(state);
   replace(
     container,
     el(
@@ -105,12 +125,13 @@ export function resultsTab(container, state) {
         message,
         board,
       ),
-      el("section", { class: "panel", "aria-labelledby": "chart-h" }, el("h3", { id: "chart-h" }, "Score over time"), chartBox),
+      el("div", {}, el("section", { class: "panel", "aria-labelledby": "chart-h" }, el("h3", { id: "chart-h" }, "Score over time"), chartBox), regrade.node),
     ),
   );
   return {
     unmount() {
       stop();
+      regrade.stop();
       clearTimeout(timer);
     },
   };

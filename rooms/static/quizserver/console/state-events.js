@@ -135,7 +135,11 @@ export const HANDLERS = {
     }
   },
   "regrade.done"(s, d, r, live) {
+    // Each changed answer came as `answer.scored` with the team's new score; the teams'
+    // list is read again as well, in case one of those was missed.
     if (live) s.refreshTeams().catch(() => {});
+    s.regrades.set(d.regrade, { question: d.question, changes: d.changes || {} });
+    s.emit("regrade");
     const moved = Object.values(d.changes || {}).filter((v) => v !== 0).length;
     s.addFeed(r, null, null, `Regrade finished: ${moved} team${moved === 1 ? "" : "s"} changed.`);
   },

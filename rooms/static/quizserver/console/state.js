@@ -32,6 +32,7 @@ export class ContestState {
     this.focusLog = []; // newest first
     this.frozen = { frozen: false, frozen_at: null };
     this.reveal = null;
+    this.regrades = new Map(); // regrade id → {question, changes}: the regrades seen finishing
     this.status = "connecting";
     this.historyUpTo = Infinity; // events with seq ≤ this are history (until the snapshot says)
     this.backfilled = false;
