@@ -14,6 +14,9 @@ import { LobbyView, joinLink, podium, problem, qrImage } from "./views.js";
 
 const RECENT_ANNOUNCEMENT_MS = 60000;
 const FINAL_BOARD_MS = 4000;
+// A board longer than the screen turns a page this often (quiz nights read it aloud).
+const PAGE_MS = 10000;
+const REST_RETRY_MS = 3000;
 
 const main = document.getElementById("main");
 const head = document.getElementById("screen-head");
@@ -31,6 +34,7 @@ const state = {
   pendingBoard: null, // the newest board that arrived during a reveal
   finalBoardUntil: 0, // after a reveal: keep the board (not the podium) up until then
   connection: "connecting",
+  rest: { generation: 0, loading: false, triedAt: 0, paused: false }, // the places below the pushed top
 };
 
 // --- The page's parts, built once: the board's rows persist so that they can move ---------
@@ -49,8 +53,12 @@ replace(
 const banner = el("div", { class: "banner", hidden: true }); // read out through announce()
 const boardList = el("ol", { class: "board", "aria-labelledby": "board-heading" });
 const boardMore = el("p", { class: "board-more muted" });
+// Off the screen until focused (keyboard and screen-reader users): pages that turn by
+// themselves can be stopped, and nothing clutters the projector.
+const pagesButton = el("button", { type: "button", class: "secondary pages-toggle", "aria-pressed": "false", onclick: togglePages }, "Stop turning pages");
+const boardFoot = el("div", { class: "board-foot" }, boardMore, pagesButton);
 const boardHeading = el("h2", { id: "board-heading", class: "board-heading" }, "Leaderboard");
-const boardPanel = el("section", { class: "board-panel", "aria-labelledby": "board-heading" }, boardHeading, boardList, boardMore);
+const boardPanel = el("section", { class: "board-panel", "aria-labelledby": "board-heading" }, boardHeading, boardList, boardFoot);
 const questionPanel = el("section", { class: "question-panel", "aria-labelledby": "question-heading" });
 const podiumPanel = el("section", { class: "podium", "aria-labelledby": "podium-heading", hidden: true });
 const lobbyPanel = el("section", { class: "lobby", "aria-labelledby": "lobby-heading", hidden: true });
@@ -78,22 +86,24 @@ for (const node of [main, boardList, questionPanel, lobbyPanel]) resized.observe
 
 function onSnapshot(msg) {
   const { contest, leaderboard, announcements: recent } = msg.data;
-  const first = state.contest === null;
   state.contest = contest;
   state.live = contest.live || null;
   if (!state.reveal) state.board.seq = -1; // a snapshot starts over (it may be of a new epoch)
   boardReceived({ seq: msg.seq, ...leaderboard });
   state.names = leaderboard.teams.map((team) => team.name);
   if (contest.status === "lobby" || contest.status === "draft") loadNames();
+  // The newest, if recent: also after a reconnect that missed it (each is shown once).
   const newest = recent[recent.length - 1];
-  if (newest && first && socket.serverNow() - Date.parse(newest.at) < RECENT_ANNOUNCEMENT_MS) announcements.show(newest.text, newest.seq);
+  if (newest && socket.serverNow() - Date.parse(newest.at) < RECENT_ANNOUNCEMENT_MS) announcements.show(newest.text, `${msg.epoch}:${newest.seq}`);
   render();
+  restLoad();
 }
 
 function onState(msg) {
   if (msg.type === "leaderboard") {
     boardReceived(msg);
     render();
+    if (board.rest.length === 0) restLoad({ soon: true }); // a board that just grew past the screen
   }
 }
 
@@ -125,9 +135,10 @@ function onEvent(msg) {
     case "team.disqualified":
       contest.teams = Math.max(0, contest.teams - 1);
       state.names = state.names.filter((name) => name !== data.team.name);
+      board.setRest(board.rest.filter((team) => team.id !== data.team.id));
       break;
     case "announcement":
-      announcements.show(data.text, msg.seq);
+      announcements.show(data.text, `${msg.epoch}:${msg.seq}`);
       break;
     case "question.opened":
       state.live = { live: data.live, question: data.question, answer: null };
@@ -145,6 +156,8 @@ function onEvent(msg) {
     case "contest.frozen":
       state.frozen = true;
       state.board = { ...state.board, frozen_at: data.frozen_at };
+      restForget(); // read before the freeze: the frozen board replaces it
+      restLoad();
       announce("The leaderboard is frozen until the reveal.");
       break;
     case "contest.unfrozen":
@@ -234,6 +247,7 @@ async function loadNames() {
 async function revealStart(steps) {
   state.frozen = false;
   if (state.reveal) state.reveal.stop();
+  restForget();
   if (!steps.length) return;
   const reveal = { stop: () => {}, caption: null, index: 0, count: steps.length };
   state.reveal = reveal;
@@ -249,6 +263,7 @@ async function revealStart(steps) {
     // Play the steps on the top of the board this screen has.
   }
   if (state.reveal !== reveal) return; // a newer reveal took over meanwhile
+  board.setPaging(false); // the reveal plays on the top rows; nothing below it shows meanwhile
   render();
   reveal.stop = revealPlay({
     start,
@@ -276,7 +291,68 @@ function revealEnd() {
   setTimeout(render, FINAL_BOARD_MS + 50);
   announce("The reveal is over: these are the true standings.");
   render();
+  restLoad();
 }
+
+// --- The places below the pushed top, page by page -----------------------------------------
+
+// Pages turn while the board shows, outside a reveal, on a screen that does not scroll.
+function pagingAllowed() {
+  return state.contest !== null && !state.reveal && view() !== "lobby";
+}
+
+// Read the whole public board (frozen during a freeze, as the pushes are). A read that a
+// freeze, a reveal or a newer read overtook is dropped: the screen never shows standings
+// that are newer than the board it was pushed.
+async function restLoad({ soon = false } = {}) {
+  const rest = state.rest;
+  if (rest.loading || !pagingAllowed() || !board.wantsRest()) return;
+  if (soon && Date.now() - rest.triedAt < REST_RETRY_MS) return;
+  const generation = rest.generation;
+  rest.loading = true;
+  rest.triedAt = Date.now();
+  let full = null;
+  try {
+    full = await api(`/public/${encodeURIComponent(code)}/leaderboard`);
+  } catch (error) {
+    // The pushed top is enough to go on with; the next page turn tries again.
+  } finally {
+    rest.loading = false;
+  }
+  if (!full || generation !== rest.generation || !pagingAllowed()) return;
+  if (instant(full.frozen_at) !== instant(state.board.frozen_at)) return;
+  board.setRest(full.teams);
+}
+
+function instant(iso) {
+  return iso ? Date.parse(iso) : null;
+}
+
+function restForget() {
+  state.rest.generation += 1;
+  board.setRest([]);
+}
+
+async function pageTurn() {
+  if (!pagingAllowed()) return;
+  await restLoad();
+  if (!state.rest.paused && pagingAllowed()) board.turnPage();
+  renderPagesButton();
+}
+
+function togglePages() {
+  state.rest.paused = !state.rest.paused;
+  renderPagesButton();
+  announce(state.rest.paused ? "The leaderboard stays on this page." : "The leaderboard turns its pages again.");
+}
+
+function renderPagesButton() {
+  pagesButton.hidden = board.pageCount() < 2;
+  pagesButton.textContent = state.rest.paused ? "Turn pages again" : "Stop turning pages";
+  pagesButton.setAttribute("aria-pressed", String(state.rest.paused));
+}
+
+setInterval(pageTurn, PAGE_MS);
 
 // --- Drawing ------------------------------------------------------------------------------
 
@@ -309,7 +385,9 @@ function render() {
   if (current === "lobby") lobby.update(contest, state.names, state.newest);
   if (current === "finished") renderPodium();
   if (current === "running") renderQuestion();
+  board.setPaging(pagingAllowed());
   board.fit();
+  renderPagesButton();
 }
 
 function renderPodium() {

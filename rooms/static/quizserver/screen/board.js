@@ -2,11 +2,20 @@
 // team, and rows that glide to their new place when ranks change (FLIP: measure where a
 // row was, move it in the DOM, start it from the old place with a transform, let it slide
 // home). With prefers-reduced-motion the rows simply jump.
+//
+// A board longer than the screen pages: the top PINNED rows stay, and the rows below them
+// show the next places every few seconds (the app turns the pages). The socket pushes only
+// the top of the board; the places below it come from the public board (`setRest`), which
+// is frozen during a freeze like the pushes.
 
 import { el, replace } from "../common/ui.js";
 
 const MOVE_MS = 700;
 const DELTA_SHOWN_MS = 4000;
+const PINNED = 3;
+// Pages cover the first PAGED_PLACES places: a national event's board is not read to the
+// last team from a projector, and one round of pages stays a few minutes long.
+export const PAGED_PLACES = 100;
 
 export function reducedMotion() {
   return window.matchMedia("(prefers-reduced-motion: reduce)").matches;
@@ -31,6 +40,10 @@ export class BoardView {
     this.capacity = 10;
     this.highlight = null;
     this.deltaTimers = new Map();
+    this.flowing = false;
+    this.rest = []; // the whole board, from the public leaderboard: the places below the top
+    this.paging = false;
+    this.page = 0;
   }
 
   // teams: [{rank, id, name, score}] best first; total: how many teams the board has.
@@ -39,6 +52,74 @@ export class BoardView {
     this.total = Math.max(total, teams.length);
     this.highlight = highlight;
     this.render();
+  }
+
+  // The whole board (from the public leaderboard), for the places below the pushed top.
+  setRest(teams) {
+    this.rest = teams;
+    this.render({ animate: false });
+  }
+
+  // Off during a reveal: it plays on the rows it is given, and nothing else is shown.
+  setPaging(on) {
+    if (this.paging === on) return;
+    this.paging = on;
+    this.page = 0;
+    if (!on) this.rest = [];
+    this.render({ animate: false });
+  }
+
+  // The rows known: the pushed top (the newest), then the rest of the public board in its
+  // order, without the teams the top holds; places are positions on this list.
+  known() {
+    const top = this.teams;
+    if (!this.paging || this.rest.length === 0) return top;
+    const inTop = new Set(top.map((team) => team.id));
+    const below = this.rest.filter((team) => !inTop.has(team.id));
+    return [...top, ...below].slice(0, Math.max(top.length, this.total)).map((team, index) => ({ ...team, rank: index + 1 }));
+  }
+
+  // True when the screen has room for places it was not pushed.
+  wantsRest() {
+    return this.paging && !this.flowing && this.total > this.teams.length;
+  }
+
+  pinnedRows() {
+    return Math.min(PINNED, Math.max(0, this.capacity - 3));
+  }
+
+  pageCount(known = this.known()) {
+    const places = Math.min(known.length, PAGED_PLACES);
+    if (!this.paging || places <= this.capacity) return 1;
+    const pinned = this.pinnedRows();
+    return Math.ceil((places - pinned) / (this.capacity - pinned));
+  }
+
+  turnPage() {
+    if (this.pageCount() < 2) return;
+    this.page += 1;
+    this.render();
+  }
+
+  // The rows on the screen now, and what the line under them says.
+  visible() {
+    const known = this.known();
+    const pages = this.pageCount(known);
+    if (pages < 2) {
+      const rows = known.slice(0, this.capacity);
+      const hidden = this.total - rows.length;
+      return { rows, firstPaged: null, more: hidden > 0 ? `+ ${hidden} more team${hidden === 1 ? "" : "s"}` : "" };
+    }
+    const page = this.page % pages;
+    const pinned = this.pinnedRows();
+    const per = this.capacity - pinned;
+    const places = Math.min(known.length, PAGED_PLACES);
+    const from = pinned + page * per;
+    const rows = [...known.slice(0, pinned), ...known.slice(from, Math.min(from + per, places))];
+    const last = Math.min(from + per, places);
+    const beyond = this.total - places;
+    const more = `Places ${from + 1}–${last} of ${this.total} · page ${page + 1} of ${pages}${beyond > 0 ? ` · + ${beyond} more` : ""}`;
+    return { rows, firstPaged: page > 0 ? known[from].id : null, more };
   }
 
   setHighlight(teamId) {
@@ -51,18 +132,20 @@ export class BoardView {
     const style = getComputedStyle(this.list);
     // On a phone the page scrolls: every row the server sent is shown.
     const flowing = style.getPropertyValue("--fit").trim() === "none";
+    this.flowing = flowing;
     const rowHeight = parseFloat(style.gridAutoRows) || this.list.firstElementChild?.offsetHeight || 60;
     const gap = parseFloat(style.rowGap) || 0;
     const height = this.list.clientHeight;
     const capacity = flowing ? Infinity : Math.max(1, Math.floor((height + gap) / (rowHeight + gap)));
     if (capacity !== this.capacity) {
       this.capacity = capacity;
+      this.page = 0; // pages of another size: start from the first
       this.render({ animate: false });
     }
   }
 
   render({ animate = true } = {}) {
-    const visible = this.teams.slice(0, this.capacity);
+    const { rows: visible, firstPaged, more } = this.visible();
     const motion = animate && !reducedMotion();
     const before = new Map();
     if (motion) for (const [id, row] of this.rows) before.set(id, row.li.getBoundingClientRect().top);
@@ -81,8 +164,8 @@ export class BoardView {
     if (visible.length === 0) replace(this.list, el("li", { class: "board-empty" }, this.empty));
     else this.list.querySelector(".board-empty")?.remove();
 
-    const hidden = this.total - visible.length;
-    this.more.textContent = hidden > 0 ? `+ ${hidden} more team${hidden === 1 ? "" : "s"}` : "";
+    for (const [id, row] of this.rows) row.li.classList.toggle("page-start", id === firstPaged);
+    this.more.textContent = more;
     if (motion) this.glide(before);
   }
 

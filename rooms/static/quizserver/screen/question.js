@@ -140,11 +140,9 @@ export class QuestionView {
       const left = Date.parse(live.deadline) - this.now();
       fraction = live.time_limit_ms ? left / live.time_limit_ms : 0;
       hurry = left <= HURRY_MS && left > 0;
+      // Ticks on past zero: the clock's estimate may still move (a better pong), and the
+      // question stays open until the server closes it.
       text = left > 0 ? seconds(left) : "Time's up";
-      if (left <= 0) {
-        clearInterval(this.timer);
-        this.timer = null;
-      }
     } else if (live.status === "paused") {
       fraction = live.time_limit_ms && live.remaining_ms ? live.remaining_ms / live.time_limit_ms : 0;
       text = `Paused · ${seconds(live.remaining_ms || 0)}`;
