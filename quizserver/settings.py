@@ -265,7 +265,7 @@ SPECTACULAR_SETTINGS = {
         "boxes for teams; public contest data and leaderboards. Every error is a JSON body "
         '`{"code", "detail", "fields"}` with a 4xx status and a stable `code`.'
     ),
-    "VERSION": "1.0.0",
+    "VERSION": "1.5.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -143,7 +143,20 @@ class JudgingView(Schema):
     memory_kb: int | None
 
 
+class CodeGiven(Schema):
+    language: Literal["python", "c", "cpp", "java", "javascript"]
+    source: str
+
+
+# What a team sent, as the server read it: choice indexes, a number, a text or essay, a program.
+Given = list[int] | float | str | CodeGiven
+
+
 class AnswerView(Schema):
+    """A team's own answer (to its devices and hosts only). `given` is what the team sent;
+    over 16 KiB of JSON, `given_size` (bytes) comes instead and the device reads it from
+    GET /api/v1/me/answers/{id}."""
+
     id: Id
     question: Id
     status: str
@@ -155,6 +168,8 @@ class AnswerView(Schema):
     # Code answers: which attempt this is, and what the judge found.
     attempt: int | None = None
     judge: JudgingView | None = None
+    given: Given | None = None
+    given_size: Annotated[int, Field(ge=0)] | None = None
 
 
 class SampleRunView(Schema):
@@ -359,6 +374,20 @@ class MysteryOpened(Event):
     data: _MysteryData
 
 
+class _MysteryRemainingData(Schema):
+    round: Id
+    difficulty: Literal["easy", "medium", "hard"]
+    remaining: Annotated[int, Field(ge=0)]
+
+
+class MysteryRemaining(Event):
+    """How many mystery questions of a difficulty are left in a round, after a box was
+    opened: to everyone, naming no team."""
+
+    type: Literal["mystery.remaining"]
+    data: _MysteryRemainingData
+
+
 class _AdjustedData(Schema):
     team: Id
     points: int
@@ -498,6 +527,7 @@ EVENT_MESSAGES: tuple[type[Event], ...] = (
     ClaimCreated,
     AnswerRecorded,
     MysteryOpened,
+    MysteryRemaining,
     ScoreAdjusted,
     QuestionOpened,
     QuestionStatus,
@@ -618,6 +648,10 @@ class TeamRound(Schema):
     kind: Literal["live", "pool"]
     title: str
     status: Literal["pending", "active", "closed"]
+    # Pool rounds: the most unanswered questions a team may hold at once (null: no limit;
+    # always null for live rounds), and whether a question goes to one team only.
+    claim_limit: Annotated[int, Field(ge=1)] | None
+    exclusive: bool
     mystery_boxes: list[MysteryBoxState]
 
 
@@ -680,6 +714,7 @@ ServerMessage = Annotated[
     | ClaimCreated
     | AnswerRecorded
     | MysteryOpened
+    | MysteryRemaining
     | ScoreAdjusted
     | QuestionOpened
     | QuestionStatus

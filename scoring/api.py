@@ -71,6 +71,13 @@ def csv_safe(text: str) -> str:
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+ANSWER_HELP = (
+    "The team's answer: `id`, `question`, `status`, `correct`, `points`, `received_at`, "
+    "`scored_at`, `feedback`, `given` (what the team sent, as the server read it), and for "
+    "code `attempt` and `judge`."
+)
+
+
 class AnswerSubmitView(APIView):
     permission_classes = [IsTeam]
 
@@ -92,7 +99,7 @@ class AnswerSubmitView(APIView):
             201: inline_serializer(
                 "AnswerScored",
                 {
-                    "answer": serializers.DictField(),
+                    "answer": serializers.DictField(help_text=ANSWER_HELP),
                     "score": serializers.IntegerField(),
                     "rank": serializers.IntegerField(),
                 },
@@ -100,7 +107,7 @@ class AnswerSubmitView(APIView):
             202: inline_serializer(
                 "AnswerQueued",
                 {
-                    "answer": serializers.DictField(),
+                    "answer": serializers.DictField(help_text=ANSWER_HELP),
                     "score": serializers.IntegerField(),
                     "rank": serializers.IntegerField(),
                 },
@@ -135,12 +142,20 @@ class AnswerSubmitView(APIView):
 class AnswerDetailView(APIView):
     permission_classes = [IsTeam]
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT, **errors()}, summary="One of the team's answers")
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT, **errors()},
+        summary="One of the team's answers",
+        description=(
+            "Its status and result, and `given`: what the team sent, whatever its size (choice "
+            "indexes, a number, a text, an essay, or `{language, source}`). Socket pushes and "
+            "the snapshot carry `given_size` instead when it is over 16 KiB; read it here."
+        ),
+    )
     def get(self, request: Request, answer_id: int) -> Response:
         answer = Answer.objects.filter(pk=answer_id, team=request_team(request)).first()
         if answer is None:
             raise NotFound("Your team has no answer with this id.")
-        return Response(selectors.answer_view(answer))
+        return Response(selectors.answer_view(answer, full=True))
 
 
 class MysteryOpenView(APIView):

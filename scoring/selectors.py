@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -169,9 +170,27 @@ def results_get(*, contest: Contest) -> tuple[list[dict[str, Any]], list[dict[st
     return rounds, rows
 
 
-def answer_view(answer: Answer) -> dict[str, Any]:
-    """A team's view of its own answer: its result, never the question's key. A code answer
-    adds its attempt number and what the judge found."""
+# A team's own answer rides in its pushes (`answer.recorded`, `answer.scored`) and its
+# snapshot while its JSON (UTF-8, compact) takes at most this many bytes; a longer one (a
+# long program or essay) is named by its size, `given_size`, and a device reads it from
+# GET /api/v1/me/answers/{id}. That keeps every socket frame small.
+GIVEN_INLINE_MAX_BYTES = 16 * 1024
+
+
+def given_size(payload: Any) -> int:
+    """Bytes of an answer's JSON as `GIVEN_INLINE_MAX_BYTES` counts them."""
+    return len(json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode())
+
+
+def answer_view(answer: Answer, *, full: bool = False) -> dict[str, Any]:
+    """A team's view of its own answer: its result and what the team sent (`given`, as the
+    server parsed it), never the question's key. A code answer adds its attempt number and
+    what the judge found.
+
+    Unless `full` (the team's own HTTP requests), a `given` larger than
+    GIVEN_INLINE_MAX_BYTES is left out and `given_size` says how large it is. Only the
+    team's own devices and hosts may receive this view.
+    """
     view = {
         "id": answer.pk,
         "question": answer.question_id,
@@ -182,6 +201,11 @@ def answer_view(answer: Answer) -> dict[str, Any]:
         "scored_at": answer.scored_at.isoformat() if answer.scored_at else None,
         "feedback": answer.feedback or None,
     }
+    size = given_size(answer.payload)
+    if full or size <= GIVEN_INLINE_MAX_BYTES:
+        view["given"] = answer.payload
+    else:
+        view["given_size"] = size
     judging = Judging.objects.filter(pk=answer.pk).first() if _is_code_payload(answer.payload) else None
     if judging is not None:
         view["attempt"] = answer.attempt

@@ -127,10 +127,12 @@ def answer_submit(*, team: Team, question_id: int, payload: Any, idempotency_key
         result = _submit_result(team=team, answer=answer)
         answer.response, answer.response_status = result.body, result.status
         answer.save(update_fields=["status", "correct", "points", "scored_at", "response", "response_status"])
+        # The team's own stream only; what it sent rides along unless it is too large for
+        # a push (then `given_size`, and its devices read it over HTTP).
         event_append(
             contest_id=team.contest_id,
             type="answer.recorded",
-            payload={"team": team.pk, **result.body},
+            payload={"team": team.pk, **result.body, "answer": answer_view(answer)},
             scope=EventScope.TEAM,
             team_id=team.pk,
         )
@@ -198,7 +200,7 @@ def _score_now(*, team: Team, answer: Answer, correct: bool) -> None:
 
 def _submit_result(*, team: Team, answer: Answer) -> SubmitResult:
     scored = answer.status == AnswerStatus.SCORED
-    body = {"answer": answer_view(answer), "score": team.score, "rank": team_rank_get(team=team)}
+    body = {"answer": answer_view(answer, full=True), "score": team.score, "rank": team_rank_get(team=team)}
     return SubmitResult(201 if scored else 202, body)
 
 
@@ -217,7 +219,7 @@ def mystery_open(*, team: Team, round_id: int, difficulty: str) -> MysteryResult
     question with `FOR UPDATE SKIP LOCKED`, then the contest row (event seq). If no
     question is left the transaction rolls back and nothing is paid; a team whose
     points are short is refused before anything is written, so no box takes a team
-    below zero.
+    below zero. Events: `mystery.opened` to the team, then `mystery.remaining` to everyone.
     """
     round_ = team_playable_round(team=team, round_id=round_id, kind=RoundKind.POOL)
     box = round_.mystery_boxes.filter(difficulty=difficulty).first()
@@ -266,7 +268,26 @@ def mystery_open(*, team: Team, round_id: int, difficulty: str) -> MysteryResult
             scope=EventScope.TEAM,
             team_id=team.pk,
         )
+        _mystery_remaining_append(contest_id=team.contest_id, round_id=round_.pk, difficulty=difficulty)
     return MysteryResult(claim=claim, cost=box.cost, reward=box.reward, score=team.score)
+
+
+def _mystery_remaining_append(*, contest_id: int, round_id: int, difficulty: str) -> None:
+    """Tell every team's shop how many boxes of this difficulty are left: a public event
+    that names no team.
+
+    Counted after the caller's first event_append, which holds the contest row until
+    commit: every box opened with a smaller seq has committed and is counted, one with a
+    larger seq has not got that far, so `remaining` is exactly the count as of this
+    event's seq, and the latest event is always right.
+    """
+    remaining = Question.objects.filter(round_id=round_id, mystery=True, difficulty=difficulty, taken=False).count()
+    event_append(
+        contest_id=contest_id,
+        type="mystery.remaining",
+        payload={"round": round_id, "difficulty": difficulty, "remaining": remaining},
+        scope=EventScope.PUBLIC,
+    )
 
 
 def adjustment_create(

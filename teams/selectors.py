@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Count
 
 from rooms.errors import NotFound
-from rooms.models import Question, Round
+from rooms.models import Question, Round, RoundKind
 from rooms.question_types import question_public
 from rooms.selectors import contest_get
 from scoring.models import Answer
@@ -46,7 +46,8 @@ def team_view(team: Team) -> dict[str, Any]:
 
 
 def team_snapshot_get(*, team: Team) -> dict[str, Any]:
-    """Everything a team's device needs to draw its screen: never another team's data."""
+    """Everything a team's device needs to draw its screen: never another team's data.
+    Its answers carry what it sent while small enough (scoring.selectors.answer_view)."""
     contest = team.contest
     rounds = Round.objects.filter(contest=contest).prefetch_related("mystery_boxes")
     remaining = {
@@ -68,6 +69,10 @@ def team_snapshot_get(*, team: Team) -> dict[str, Any]:
                 "kind": r.kind,
                 "title": r.title,
                 "status": r.status,
+                # Pool rounds: how many unanswered questions a team may hold at once (null:
+                # no limit) and whether a question goes to one team only.
+                "claim_limit": r.claim_limit if r.kind == RoundKind.POOL else None,
+                "exclusive": r.exclusive,
                 "mystery_boxes": [
                     {
                         "difficulty": b.difficulty,

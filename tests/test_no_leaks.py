@@ -638,6 +638,15 @@ def ids_of(data: Any, keys: tuple[str, ...], fields: set[str]) -> set[int]:
     }
 
 
+def given_answer_ids(data: Any) -> set[int | None]:
+    """Answers in a payload that show what their team sent (`given`, or its size)."""
+    return {
+        value.get("id")
+        for _, value in _nodes(data)
+        if isinstance(value, dict) and ("given" in value or "given_size" in value)
+    }
+
+
 @dataclass
 class Private:
     """One team's data that no one else may receive."""
@@ -680,6 +689,10 @@ def leaks_in(payload: Payload, *, secrets: tuple[set[str], set[float]], private:
         if isinstance(node, dict) and {"prompt", "type"} <= node.keys() and node.keys() - PUBLIC_QUESTION_FIELDS:
             problems.append(f"question {node.get('id')} shows {sorted(node.keys() - PUBLIC_QUESTION_FIELDS)}")
     problems += ["a team's token hash" for data in private.values() if data.token_hash in payload.text]
+    own_answers = private[payload.recipient].answer_ids if payload.recipient in private else set()
+    problems += [
+        f"what answer {i} sent, to a team that did not send it" for i in given_answer_ids(payload.data) - own_answers
+    ]
     for owner, data in private.items():
         if owner == payload.recipient:
             continue
@@ -731,6 +744,8 @@ def test_no_payload_to_a_team_or_the_audience_leaks_answers_or_another_teams_dat
     ]
     assert not problems, f"{len(problems)} leak(s):\n" + "\n".join(problems[:40])
     assert len(walk.payloads) > 100
+    for side in ("alpha", "bravo"):  # the check above saw answers that show what was sent
+        assert any(given_answer_ids(p.data) for p in walk.payloads if p.recipient == side)
 
 
 def test_public_leaderboard_shows_the_standings_of_the_freeze() -> None:

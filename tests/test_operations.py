@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -33,6 +34,15 @@ def test_the_openapi_schema_generates_without_a_single_warning(tmp_path) -> None
     for path in ("/api/v1/join", "/api/v1/me/answers", "/api/v1/me/mystery", "/api/v1/contests/{contest_id}/{action}"):
         assert f"  {path}:" in schema
     assert "idempotency_key_reused" in schema and "pool_empty" in schema
+
+
+def test_the_schema_says_the_api_version_the_changelog_ends_at(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    changelog = (Path(__file__).resolve().parent.parent / "docs" / "API_CHANGELOG.md").read_text()
+    newest = re.search(r"^## (\d+\.\d+\.\d+)", changelog, re.MULTILINE)
+    assert newest is not None
+    target = tmp_path / "schema.yaml"
+    call_command("spectacular", "--file", str(target))
+    assert f"  version: {newest.group(1)}" in target.read_text()
 
 
 def test_the_api_docs_page_loads_its_assets_from_this_server() -> None:

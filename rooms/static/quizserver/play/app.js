@@ -7,7 +7,7 @@ import { ContestSocket } from "../common/socket.js";
 import { el, replace, announce } from "../common/ui.js";
 import { renderJoin } from "./join.js";
 import { forgetTeam, normaliseCode, pendingAll, pendingDone, pendingKey, rememberTeam, teamFor } from "./session.js";
-import { applyEvent, applyRounds, applySnapshot, applyState, emptyState, putAnswer } from "./store.js";
+import { answersWithoutGiven, applyEvent, applyRounds, applySnapshot, applyState, emptyState, putAnswer } from "./store.js";
 import { LiveStage } from "./live.js";
 import { PoolStage, syncChildren } from "./pool.js";
 import { TeamPanel, drawAnnouncements, drawBoard, drawStanding, rankText } from "./side.js";
@@ -60,6 +60,7 @@ class Game {
     this.auth = { scheme: "Bearer", token };
     this.state = emptyState();
     this.stages = new Map(); // "live" or pool round id → stage component
+    this.givenAsked = new Set(); // answer ids whose `given` is being read over HTTP
     this.connection = "connecting";
     this.context = {
       code,
@@ -145,6 +146,7 @@ class Game {
     rememberTeam(this.code, this.token, { id: this.state.team.id, name: this.state.team.name }, this.state.contest.title);
     this.render();
     this.resendPending();
+    this.fetchGiven();
   }
 
   onEvent(msg) {
@@ -157,7 +159,23 @@ class Game {
       else if (note.text) this.notify(note.text, note.tone);
       if (note.refresh) this.refreshRounds();
     }
+    if (msg.type === "answer.recorded" || msg.type === "answer.scored") this.fetchGiven();
     this.schedule();
+  }
+
+  // A teammate's long answer (a program, an essay) came without its text: read it.
+  async fetchGiven() {
+    for (const answer of answersWithoutGiven(this.state)) {
+      if (this.givenAsked.has(answer.id)) continue;
+      this.givenAsked.add(answer.id);
+      try {
+        putAnswer(this.state, await api(`/me/answers/${answer.id}`, { auth: this.auth }));
+        this.schedule();
+      } catch (error) {
+        this.givenAsked.delete(answer.id); // asked again with the next answer event or snapshot
+        if (!(error instanceof ApiError)) throw error;
+      }
+    }
   }
 
   onStatus(status, detail) {
@@ -262,11 +280,8 @@ class Game {
     const scoreSeq = this.state.scoreSeq;
     try {
       const body = await api("/me/mystery", { method: "POST", auth: this.auth, body: { round, difficulty } });
-      if (!this.state.claims.has(body.claim.id)) {
-        this.state.claims.set(body.claim.id, body.claim);
-        const box = this.boxOf(round, difficulty);
-        if (box) box.remaining = Math.max(0, box.remaining - 1);
-      }
+      // What is left of the boxes comes to every team in `mystery.remaining`.
+      if (!this.state.claims.has(body.claim.id)) this.state.claims.set(body.claim.id, body.claim);
       if (this.state.scoreSeq === scoreSeq) this.state.score = body.score;
       return body;
     } catch (error) {

@@ -101,13 +101,27 @@ function runView(run) {
   ];
 }
 
+// The program an attempt sent, read-only, whichever device of the team sent it.
+function sentProgram(answer, title) {
+  const given = answer.given;
+  if (given === undefined) return answer.given_size === undefined ? null : el("p", { class: "muted small" }, "Loading the program your team sent…");
+  if (!given || typeof given !== "object") return null;
+  const language = LANGUAGE_NAMES[given.language] || given.language;
+  return el(
+    "details",
+    { class: "sent-program" },
+    el("summary", {}, `Program sent (${language})`),
+    el("pre", { class: "given-code", role: "region", "aria-label": `${title}: the program sent, in ${language}`, tabindex: "0" }, given.source),
+  );
+}
+
 // What a code answer's attempt looks like in the card.
 export function attemptView(answer) {
   const judge = answer.judge;
   const title = `Attempt ${answer.attempt || 1}`;
   if (!judge || !judge.verdict) {
     const words = answer.status === "running" ? "being judged…" : "waiting for the judge…";
-    return el("li", { class: "attempt" }, el("p", {}, `${title}: ${words}`));
+    return el("li", { class: "attempt" }, el("p", {}, `${title}: ${words}`), sentProgram(answer, title));
   }
   const passed = judge.tests.filter((t) => t.verdict === "AC").length;
   const tone = judge.verdict === "AC" ? "good" : "bad";
@@ -119,6 +133,7 @@ export function attemptView(answer) {
     el("p", { class: "chips" }, judge.tests.map((test, index) => verdictChip(test.verdict, `Test ${index + 1}`))),
     preBlock("Compiler", judge.compile_output),
     answer.feedback ? el("p", { class: "feedback" }, `Quizmaster: ${answer.feedback}`) : null,
+    sentProgram(answer, title),
   );
 }
 

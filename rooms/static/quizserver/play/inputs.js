@@ -1,6 +1,8 @@
 // Answer inputs, one kind per question type. Each returns
-//   {node, read() → {value} | {error}, setDisabled(bool), focus(), showReveal(answer)?}
-// and keeps what the person typed across redraws (the card owns the node).
+//   {node, read() → {value} | {error}, setDisabled(bool), focus(), showGiven(given),
+//    showReveal(answer)?}
+// and keeps what the person typed across redraws (the card owns the node). `showGiven`
+// shows the team's locked answer, whichever of its devices sent it.
 
 import { el } from "../common/ui.js";
 import { draftGet, draftSet } from "./session.js";
@@ -41,6 +43,13 @@ function choiceInput(question, idBase) {
     focus() {
       (options.find((o) => o.input.checked) || options[0]).input.focus();
     },
+    showGiven(given) {
+      const picked = new Set(given);
+      options.forEach((o, index) => {
+        o.input.checked = picked.has(index);
+        o.label.classList.toggle("given", picked.has(index));
+      });
+    },
     showReveal(answer) {
       const right = new Set((answer && answer.answer) || []);
       options.forEach((o, index) => {
@@ -75,6 +84,9 @@ function numericInput(question, idBase) {
     focus() {
       input.focus();
     },
+    showGiven(given) {
+      input.value = String(given);
+    },
   };
 }
 
@@ -93,6 +105,9 @@ function textInput(question, idBase) {
     },
     focus() {
       input.focus();
+    },
+    showGiven(given) {
+      input.value = String(given);
     },
   };
 }
@@ -124,6 +139,10 @@ function essayInput(question, idBase, { code }) {
     focus() {
       input.focus();
     },
+    // The card shows the team's essay in full beneath; the box to write in goes away.
+    showGiven() {
+      node.hidden = true;
+    },
   };
 }
 
@@ -143,4 +162,14 @@ export function acceptedAnswerText(question, answer) {
   }
   if (Array.isArray(answer.answer)) return answer.answer.join(" / ");
   return String(answer.answer);
+}
+
+// The team's answer in words: "C. Pacific", "3.15", the text or essay as sent.
+export function givenText(question, given) {
+  if (given === undefined || given === null) return null;
+  if (question.type === "choice" && Array.isArray(given)) {
+    return given.map((i) => `${String.fromCharCode(65 + i)}. ${(question.choices || [])[i] ?? ""}`.trim()).join(", ");
+  }
+  if (question.type === "code" && typeof given === "object") return given.source;
+  return String(given);
 }

@@ -5,8 +5,9 @@
 import { api, ApiError } from "../common/api.js";
 import { el, replace, announce } from "../common/ui.js";
 import { QuestionCard, answerSummary } from "./question.js";
-import { latestAnswer } from "./store.js";
+import { claimsHeld, latestAnswer } from "./store.js";
 import { verdictName } from "./code.js";
+import { givenText } from "./inputs.js";
 
 const DIFFICULTY_NAMES = { easy: "Easy", medium: "Medium", hard: "Hard" };
 
@@ -60,13 +61,14 @@ class MysteryShop {
     const button = el("button", { type: "button", class: "secondary", "aria-describedby": textId }, `Open for ${box.cost} points`);
     button.addEventListener("click", () => this.open(box.difficulty, button));
     const detail = el("span", { class: "muted small" });
+    const soldOut = el("span", { class: "tag sold-out", hidden: true }, "Sold out");
     const item = el(
       "li",
       { class: "box" },
-      el("div", { class: "box-text", id: textId }, el("strong", {}, `${DIFFICULTY_NAMES[box.difficulty] || box.difficulty} box`), detail),
+      el("div", { class: "box-text", id: textId }, el("strong", {}, `${DIFFICULTY_NAMES[box.difficulty] || box.difficulty} box`), " ", soldOut, detail),
       button,
     );
-    return { item, button, detail };
+    return { item, button, detail, soldOut };
   }
 
   update(round, state, blocked) {
@@ -84,6 +86,8 @@ class MysteryShop {
       const left = box.remaining > 0;
       entry.detail.textContent = ` costs ${box.cost}, worth ${box.reward} · ${left ? `${box.remaining} left` : "none left"}${short && left ? ` · your team needs ${box.cost - state.score} more points` : ""}`;
       entry.button.disabled = blocked || short || !left || this.busy === box.difficulty;
+      entry.soldOut.hidden = left;
+      entry.item.classList.toggle("is-sold-out", !left);
     }
   }
 
@@ -122,6 +126,9 @@ export class PoolStage {
     this.claimButton = el("button", { type: "button", class: "wide" }, "Claim the next question");
     this.claimButton.addEventListener("click", () => this.claim());
     this.claimMessage = el("p", { class: "claim-message", hidden: true });
+    // "You hold 2 of 3 questions": the round's claim limit, before the server has to refuse.
+    this.limitLine = el("p", { class: "claim-limit", id: `claim-limit-${round.id}`, hidden: true });
+    this.claimButton.setAttribute("aria-describedby", this.limitLine.id);
     this.held = el("div", { class: "held" });
     this.heldEmpty = el("p", { class: "muted" }, "Your team holds no question. Claim one to play.");
     this.done = el("ol", { class: "answered-list" });
@@ -134,6 +141,7 @@ export class PoolStage {
       el("div", { class: "live-head" }, this.title, el("span", { class: "tag" }, "Pool round")),
       el("p", { class: "muted" }, "Claim questions one by one and answer at your own pace."),
       this.claimButton,
+      this.limitLine,
       this.claimMessage,
       el("h3", { class: "held-title" }, "Your questions"),
       this.heldEmpty,
@@ -176,7 +184,8 @@ export class PoolStage {
     this.round = round;
     this.title.textContent = round.title || "Pool round";
     const blocked = state.team.status !== "active" || state.contest.status !== "running";
-    this.claimButton.disabled = blocked || this.busy;
+    const atLimit = this.drawLimit(round, state);
+    this.claimButton.disabled = blocked || this.busy || atLimit;
     const claims = [...state.claims.values()].filter((c) => c.round === round.id).sort((a, b) => a.id - b.id);
     const numbers = new Map(claims.filter((c) => c.kind === "pool").map((c, i) => [c.id, i + 1]));
     const playable = new Set(claims.filter((c) => isPlayable(c, state)).map((c) => c.id));
@@ -187,6 +196,19 @@ export class PoolStage {
     this.drawHeld(shown, numbers, state, blocked);
     this.drawDone(claims.filter((c) => !shown.includes(c)));
     this.shop.update(round, state, blocked);
+  }
+
+  // Says how many questions the team holds against the limit; true when it is reached.
+  drawLimit(round, state) {
+    const { held, limit } = claimsHeld(state, round);
+    const atLimit = limit !== null && held >= limit;
+    let text = "";
+    if (atLimit) text = `You hold ${held} of ${limit} question${limit === 1 ? "" : "s"}, the most this round allows: answer one to claim the next.`;
+    else if (limit !== null) text = `You hold ${held} of ${limit} question${limit === 1 ? "" : "s"}.`;
+    if (this.limitLine.textContent !== text) this.limitLine.textContent = text;
+    this.limitLine.hidden = !text;
+    this.limitLine.classList.toggle("at-limit", atLimit);
+    return atLimit;
   }
 
   drawHeld(claims, numbers, state, blocked) {
@@ -223,10 +245,12 @@ export class PoolStage {
         .map((claim) => {
           const answer = latestAnswer(state, claim.question.id);
           const summary = doneSummary(claim, state, answer);
+          const given = answer && claim.question.type !== "code" ? givenText(claim.question, answer.given) : null;
           return el(
             "li",
             {},
             el("p", { class: "done-prompt" }, claim.kind === "mystery" ? "Mystery: " : "", claim.question.prompt),
+            given ? el("p", { class: "done-given" }, "Your team answered: ", el("strong", {}, given.length > 200 ? `${given.slice(0, 200)}…` : given)) : null,
             el("p", { class: `result ${summary.tone}` }, summary.text),
           );
         }),

@@ -5,7 +5,7 @@
 
 import { ApiError } from "../common/api.js";
 import { el, replace, announce, clockTime } from "../common/ui.js";
-import { answerInput, acceptedAnswerText } from "./inputs.js";
+import { answerInput, acceptedAnswerText, givenText } from "./inputs.js";
 import { codeInput, attemptView } from "./code.js";
 
 const TYPE_NAMES = { choice: "Choice", numeric: "Number", text: "Text", code: "Code", essay: "Essay" };
@@ -148,16 +148,29 @@ export class QuestionCard {
     this.input.setDisabled(locked);
     this.submitButton.disabled = locked;
     this.submitButton.hidden = Boolean(latest);
+    const known = Boolean(latest) && latest.given !== undefined;
+    if (known && !this.busy) this.input.showGiven(latest.given);
     const summary = answerSummary(this.question, latest);
     const parts = [];
     if (this.busy) parts.push(el("p", { class: "notice" }, "Sending your answer…"));
     else if (summary) {
       parts.push(el("p", { class: `result ${summary.tone}` }, summary.text));
+      parts.push(this.givenView(latest));
       if (!this.sentHere) parts.push(el("p", { class: "muted small" }, "Your team's answer was locked in (on this or another device)."));
       if (latest.feedback) parts.push(el("p", { class: "feedback-text" }, `Quizmaster: ${latest.feedback}`));
     } else if (!view.open && view.closedReason) parts.push(el("p", { class: "muted" }, view.closedReason));
-    const said = summary ? `${summary.tone}:${summary.text}:${latest.feedback}:${this.sentHere}` : `${view.closedReason}:${view.open}`;
+    const said = summary ? `${summary.tone}:${summary.text}:${latest.feedback}:${this.sentHere}:${known}` : `${view.closedReason}:${view.open}`;
     this.showFeedback(parts, `${this.busy}:${said}`);
+  }
+
+  // "Your team answered: C. Pacific" — on every device of the team; an essay in full.
+  givenView(answer) {
+    if (answer.given === undefined) return answer.given_size === undefined ? null : el("p", { class: "muted small" }, "Loading your team's answer…");
+    const text = givenText(this.question, answer.given);
+    if (this.question.type === "essay") {
+      return el("div", { class: "given" }, el("p", { class: "given-label" }, "Your team answered:"), el("div", { class: "given-essay" }, text));
+    }
+    return el("p", { class: "given" }, "Your team answered: ", el("strong", {}, text));
   }
 
   refreshCode(view, answers, latest) {
@@ -174,10 +187,19 @@ export class QuestionCard {
     else if (exhausted) parts.push(el("p", { class: "muted" }, "No attempts left for this question."));
     else if (!view.open && view.closedReason) parts.push(el("p", { class: "muted" }, view.closedReason));
     this.showFeedback(parts, `${this.busy}:${judging}:${exhausted}:${view.open}:${view.closedReason}`);
-    const signature = answers.map((a) => `${a.id}:${a.status}:${a.points}:${a.judge && a.judge.verdict}`).join("|");
+    const signature = answers.map((a) => `${a.id}:${a.status}:${a.points}:${a.judge && a.judge.verdict}:${a.given !== undefined}`).join("|");
     if (signature !== this.attemptsSignature) {
       this.attemptsSignature = signature;
-      replace(this.attempts, answers.slice().reverse().map(attemptView));
+      // A program someone opened to read stays open when its verdict comes in.
+      const opened = new Set([...this.attempts.querySelectorAll("details.sent-program[open]")].map((d) => d.closest("li").dataset.answer));
+      const items = answers.slice().reverse().map((answer) => {
+        const item = attemptView(answer);
+        item.dataset.answer = String(answer.id);
+        const sent = item.querySelector("details.sent-program");
+        if (sent && opened.has(item.dataset.answer)) sent.open = true;
+        return item;
+      });
+      replace(this.attempts, items);
     }
   }
 

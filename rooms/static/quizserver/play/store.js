@@ -36,7 +36,11 @@ export function applySnapshot(state, data, seq) {
   fresh.rounds = data.rounds;
   fresh.frozenAt = data.standing.frozen_at || data.leaderboard.frozen_at || null;
   for (const claim of data.claims) fresh.claims.set(claim.id, claim);
-  for (const answer of data.answers) putAnswer(fresh, answer);
+  for (const answer of data.answers) {
+    // A long answer this device already read keeps its text (the snapshot has its size).
+    const known = answer.given === undefined && (state.answers.get(answer.question) || []).find((a) => a.id === answer.id);
+    putAnswer(fresh, known && known.given !== undefined ? { ...answer, given: known.given } : answer);
+  }
   fresh.announcements = data.announcements.slice().sort((a, b) => a.seq - b.seq);
   fresh.reveal = state.reveal;
   return fresh;
@@ -45,18 +49,33 @@ export function applySnapshot(state, data, seq) {
 const PROGRESS = { queued: 0, running: 1, scored: 2 };
 
 // An answer's newest view wins; a reply to this device's POST can arrive after the socket
-// already said the answer was judged, and must not take it back to "queued".
+// already said the answer was judged, and must not take it back to "queued". What the team
+// sent (`given`) never changes: once any view brought it, it stays, since a pushed view
+// of a long answer carries only its size (`given_size`).
 export function putAnswer(state, answer) {
   const list = state.answers.get(answer.question) || [];
   const at = list.findIndex((a) => a.id === answer.id);
   if (at >= 0) {
-    if ((PROGRESS[answer.status] ?? 0) >= (PROGRESS[list[at].status] ?? 0)) list[at] = answer;
-  } else list.push(answer);
+    const known = list[at];
+    const newer = (PROGRESS[answer.status] ?? 0) >= (PROGRESS[known.status] ?? 0) ? { ...answer } : { ...known };
+    if (newer.given === undefined) {
+      const given = answer.given !== undefined ? answer.given : known.given;
+      if (given !== undefined) newer.given = given;
+    }
+    list[at] = newer;
+  } else list.push({ ...answer });
   list.sort((a, b) => a.id - b.id);
   state.answers.set(answer.question, list);
   for (const claim of state.claims.values()) {
     if (claim.question.id === answer.question && claim.status === "held") claim.status = "answered";
   }
+}
+
+// The team's answers whose `given` was too large for a push: read them over HTTP.
+export function answersWithoutGiven(state) {
+  const missing = [];
+  for (const list of state.answers.values()) for (const a of list) if (a.given === undefined && a.given_size !== undefined) missing.push(a);
+  return missing;
 }
 
 export function latestAnswer(state, questionId) {
@@ -127,13 +146,17 @@ const EVENTS = {
   },
   "mystery.opened": (state, data) => {
     if (!ownTeam(state, data)) return null;
-    const isNew = !state.claims.has(data.claim.id);
     state.claims.set(data.claim.id, data.claim);
     state.score = data.score;
-    const round = roundById(state.rounds, data.claim.round);
+    return null; // what is left of the boxes comes in `mystery.remaining`, to every team
+  },
+  "mystery.remaining": (state, data) => {
+    const round = roundById(state.rounds, data.round);
     const box = round && round.mystery_boxes.find((b) => b.difficulty === data.difficulty);
-    if (box && isNew) box.remaining = Math.max(0, box.remaining - 1);
-    return null;
+    if (!box || box.remaining === data.remaining) return null;
+    box.remaining = data.remaining;
+    if (data.remaining > 0 || round.status !== "active") return null;
+    return { text: `The ${data.difficulty} mystery boxes of ${round.title} are sold out.`, quiet: true };
   },
   "answer.recorded": (state, data) => {
     if (!ownTeam(state, data)) return null;
@@ -228,12 +251,20 @@ export function applyState(state, msg) {
   return false;
 }
 
-// The rounds /api/v1/me knows (mystery boxes and what is left of them), merged in.
-// The socket stays the authority on round status; /me adds what the events do not carry.
+// The rounds /api/v1/me knows (mystery boxes and what is left of them, the claim limit),
+// merged in. The socket stays the authority on round status; /me adds what the events do
+// not carry.
 export function applyRounds(state, rounds) {
   for (const fetched of rounds) {
     const known = roundById(state.rounds, fetched.id);
-    if (known) known.mystery_boxes = fetched.mystery_boxes;
+    if (known) Object.assign(known, { mystery_boxes: fetched.mystery_boxes, claim_limit: fetched.claim_limit, exclusive: fetched.exclusive });
     else state.rounds.push(fetched);
   }
+}
+
+// How many pool questions of a round the team holds unanswered, and the most it may.
+export function claimsHeld(state, round) {
+  let held = 0;
+  for (const claim of state.claims.values()) if (claim.round === round.id && claim.kind === "pool" && claim.status === "held") held += 1;
+  return { held, limit: round.claim_limit ?? null };
 }
