@@ -168,6 +168,16 @@ export class ContestSocket {
     this.send(fresh || !this.heads ? { type: "resync" } : { type: "resync", heads: this.heads });
   }
 
+  // Ask the server to send again every event after `heads` (positions behind the ones held,
+  // e.g. `{contest: 0}` for a whole log from its start), then `synced`. Streams not named
+  // keep their heads. The events from there on reach onEvent again, in order, as if new;
+  // nothing is asked before the first snapshot (it holds everything up to its heads).
+  replayFrom(heads) {
+    if (!this.heads) return;
+    this.heads = { ...this.heads, ...heads };
+    this.resync();
+  }
+
   // A message was lost: one resync, not one per message that follows the loss.
   gap(options) {
     if (this.syncingSince !== null && Date.now() - this.syncingSince < RESYNC_WAIT_MS) return;

@@ -55,14 +55,22 @@ export function gradingTab(container, state) {
   const refresh = el("button", { type: "button", class: "secondary" }, "Refresh");
   const fresh = el("div", { role: "status" });
   const list = el("div", { class: "essays" });
+  // Reads overlap (the filter changed while one was on its way): only the newest draws,
+  // and nothing draws once the tab is left.
+  let reads = 0;
+  let gone = false;
   const load = async () => {
+    const read = ++reads;
+    const status = filter.input.value;
     replace(fresh);
+    let shown;
     try {
-      const data = await call(`/contests/${state.id}/grading?status=${filter.input.value}`);
-      replace(list, data.answers.length ? data.answers.map((a) => gradingItem(state, a, () => {})) : el("p", { class: "muted" }, filter.input.value === "pending" ? "Nothing to grade: every essay has a grade." : "No essays here."));
+      const data = await call(`/contests/${state.id}/grading?status=${status}`);
+      shown = data.answers.length ? data.answers.map((a) => gradingItem(state, a, () => {})) : el("p", { class: "muted" }, status === "pending" ? "Nothing to grade: every essay has a grade." : "No essays here.");
     } catch (error) {
-      replace(list, el("p", { class: "error" }, error.message));
+      shown = el("p", { class: "error" }, error.message);
     }
+    if (!gone && read === reads) replace(list, shown);
   };
   filter.input.addEventListener("change", load);
   refresh.addEventListener("click", () => busy(refresh, load));
@@ -77,5 +85,10 @@ export function gradingTab(container, state) {
   });
   replace(container, el("section", { class: "panel", "aria-labelledby": "grading-h" }, el("h3", { id: "grading-h" }, "Essay grading"), el("div", { class: "row filter-row" }, filter.wrap, refresh), fresh), list);
   load();
-  return { unmount: stop };
+  return {
+    unmount() {
+      gone = true;
+      stop();
+    },
+  };
 }

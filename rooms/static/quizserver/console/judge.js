@@ -40,7 +40,7 @@ async function showSubmission(item) {
 
 function rows(items, reload, message) {
   return items.map((item) => {
-    const rejudge = el("button", { type: "button", class: "secondary small-button" }, "Rejudge", el("span", { class: "visually-hidden" }, ` ${item.team.name} attempt ${item.attempt}`));
+    const rejudge = el("button", { type: "button", class: "secondary small-button", "data-focus-key": `rejudge-${item.id}` }, "Rejudge", el("span", { class: "visually-hidden" }, ` ${item.team.name} attempt ${item.attempt}`));
     rejudge.addEventListener("click", () =>
       busy(rejudge, async () => {
         try {
@@ -66,7 +66,7 @@ function rows(items, reload, message) {
       el(
         "td",
         { class: "actions" },
-        el("button", { type: "button", class: "secondary small-button", onclick: () => showSubmission(item) }, "Source", el("span", { class: "visually-hidden" }, ` of ${item.team.name} attempt ${item.attempt}`)),
+        el("button", { type: "button", class: "secondary small-button", "data-focus-key": `source-${item.id}`, onclick: () => showSubmission(item) }, "Source", el("span", { class: "visually-hidden" }, ` of ${item.team.name} attempt ${item.attempt}`)),
         rejudge,
       ),
     );
@@ -119,19 +119,27 @@ export function judgeTab(container, state) {
   const refresh = el("button", { type: "button", class: "secondary" }, "Refresh");
   const message = el("div", { role: "status" });
   const list = el("div", {});
+  // Reads overlap (the filter changed, a rejudge, the events): only the newest draws, and
+  // nothing draws once the tab is left. Focus in the table stays on the same button.
+  let reads = 0;
+  let gone = false;
   const load = async () => {
+    const read = ++reads;
+    let shown;
     try {
       const data = await call(`/contests/${state.id}/judge?status=${filter.input.value}`);
-      const had = list.contains(document.activeElement);
-      replace(
-        list,
-        data.answers.length
-          ? tableBox("Code submissions", ["Received", "Team", "Question", "Attempt", "Language", "Status", "Verdict", "Points", ""], rows(data.answers.reverse(), load, message), { className: "judge-table" })
-          : el("p", { class: "muted" }, "No code submissions here."),
-      );
-      if (had) refresh.focus();
+      shown = data.answers.length
+        ? tableBox("Code submissions", ["Received", "Team", "Question", "Attempt", "Language", "Status", "Verdict", "Points", ""], rows(data.answers.reverse(), load, message), { className: "judge-table" })
+        : el("p", { class: "muted" }, "No code submissions here.");
     } catch (error) {
-      replace(list, el("p", { class: "error" }, error.message));
+      shown = el("p", { class: "error" }, error.message);
+    }
+    if (gone || read !== reads) return;
+    const had = list.contains(document.activeElement) ? document.activeElement : null;
+    replace(list, shown);
+    if (had) {
+      const key = had.dataset.focusKey;
+      ((key && list.querySelector(`[data-focus-key="${CSS.escape(key)}"]`)) || refresh).focus();
     }
   };
   filter.input.addEventListener("change", load);
@@ -140,10 +148,11 @@ export function judgeTab(container, state) {
   // seconds, and not while the quizmaster is in it.
   let timer = null;
   const reloadSoon = () => {
-    if (timer) return;
+    if (timer || gone) return;
     timer = setTimeout(() => {
       timer = null;
-      if (!list.contains(document.activeElement)) load();
+      if (list.contains(document.activeElement) || list.matches(":hover")) reloadSoon(); // once the quizmaster is out of it
+      else load();
     }, 2000);
   };
   const stop = state.on((topic) => {
@@ -159,8 +168,10 @@ export function judgeTab(container, state) {
   load();
   return {
     unmount() {
+      gone = true;
       stop();
       clearTimeout(timer);
+      timer = null;
     },
   };
 }

@@ -20,8 +20,15 @@ export function poolWatch(state, round) {
     el("h4", {}, "Latest"),
     feed,
   );
+  // Drawn again only when something it shows changed: it is asked at every event of the
+  // contest, and a quizmaster may be scrolling or selecting in its feed.
+  let shown = null;
   const update = () => {
     const s = state.poolStats(round.id);
+    const items = state.feed.filter((f) => f.round === round.id).slice(0, SHOWN);
+    const key = JSON.stringify([s.claims, s.boxes, [...s.claimed], [...s.results], (state.questions.get(round.id) || []).length, items.map((f) => [f.seq, state.teamName(f.team)])]);
+    if (key === shown) return;
+    shown = key;
     const results = [...s.results.values()];
     const questions = state.questions.get(round.id) || [];
     const regular = questions.filter((q) => !q.mystery).length;
@@ -35,7 +42,6 @@ export function poolWatch(state, round) {
       stat("waiting for a score", results.filter((c) => c === null || c === undefined).length),
       round.mystery_boxes.length ? stat("mystery boxes opened", s.boxes) : null,
     );
-    const items = state.feed.filter((f) => f.round === round.id).slice(0, SHOWN);
     replace(
       feed,
       items.length

@@ -67,27 +67,37 @@ export function resultsTab(container, state) {
     }),
   );
 
-  let replayed = null; // a finished contest's whole log, fetched once
+  // Reads overlap (a redraw asked while one is on its way): only the newest may draw, and
+  // nothing draws once the tab is left.
+  let gone = false;
+  const reads = { board: 0, chart: 0 };
+  let replayed = null; // a finished contest's whole log: its read, made once
   const drawBoard = async () => {
+    const read = ++reads.board;
+    let shown;
     try {
-      replace(board, boardTable(await call(`/contests/${state.id}/leaderboard`)));
+      shown = boardTable(await call(`/contests/${state.id}/leaderboard`));
     } catch (error) {
-      replace(board, el("p", { class: "error" }, error.message));
+      shown = el("p", { class: "error" }, error.message);
     }
+    if (!gone && read === reads.board) replace(board, shown);
   };
   const drawChart = async () => {
+    const read = ++reads.chart;
     const finished = state.contest.status === "finished";
     let events = [...state.history.values()];
     let endAt = state.serverNow();
     if (finished) {
       try {
-        replayed = replayed || (await replayEvents(state.id));
-        events = replayed;
+        replayed = replayed || replayEvents(state.id);
+        events = await replayed;
         endAt = Math.max(...events.map((e) => Date.parse(e.at)), Date.parse(state.contest.updated_at));
       } catch (error) {
-        replace(chartBox, el("p", { class: "error" }, error.message));
+        replayed = null; // asked again at the next redraw
+        if (!gone && read === reads.chart) replace(chartBox, el("p", { class: "error" }, error.message));
         return;
       }
+      if (gone || read !== reads.chart) return;
     }
     const teams = [...state.teams.values()].filter((t) => t.status === "active").sort((a, b) => b.score - a.score);
     const series = scoreSeries(events, { starting: state.contest.settings?.starting_points ?? 0, teams, endAt });
@@ -102,7 +112,7 @@ export function resultsTab(container, state) {
   drawChart();
   let timer = null;
   const later = () => {
-    if (timer) return;
+    if (timer || gone) return;
     timer = setTimeout(() => {
       timer = null;
       drawBoard();
@@ -130,9 +140,11 @@ export function resultsTab(container, state) {
   );
   return {
     unmount() {
+      gone = true;
       stop();
       regrade.stop();
       clearTimeout(timer);
+      timer = null;
     },
   };
 }

@@ -74,6 +74,7 @@ export function freezePanel(state) {
         const result = await call(`/contests/${state.id}/freeze`, { method: "POST" });
         state.frozen = { frozen: result.frozen, frozen_at: result.frozen_at };
         state.emit("freeze");
+        draw(); // now, not at the next frame: the button to focus must be shown first
         flash(status, "The public standings are frozen.");
         unfreeze.focus();
       } catch (error) {
@@ -89,6 +90,7 @@ export function freezePanel(state) {
         state.frozen = { frozen: false, frozen_at: null };
         state.reveal = result.reveal;
         state.emit("freeze");
+        draw();
         flash(status, "Unfrozen: the reveal is on.");
         freeze.focus();
       } catch (error) {

@@ -89,49 +89,85 @@ function lobbyPanel(state) {
   return { node, draw };
 }
 
+function setText(node, text) {
+  if (node.textContent !== text) node.textContent = text;
+}
+
+// One round's row, kept and updated in place (a redraw under the quizmaster's pointer
+// would swallow the click that was on its way). `round` is replaced by each newer read.
 function roundRow(state, round, message) {
-  const live = state.live.get(round.id)?.live;
-  const questionRunning = live && (live.status === "open" || live.status === "paused");
-  const finished = state.contest.status === "finished";
+  let current = round;
+  const title = el("strong", {});
+  const detail = el("span", { class: "muted" });
+  const tag = el("span", {});
   const start = el("button", { type: "button", class: "small-button" }, "Start round");
-  const end = el("button", { type: "button", class: "secondary small-button", disabled: questionRunning }, "End round");
+  const end = el("button", { type: "button", class: "secondary small-button" }, "End round");
   const act = async (button, action) => {
-    if (action === "end" && !(await confirmAction(`End the round “${round.title}”? Its questions can no longer be answered.`, "End round"))) return;
+    const target = current;
+    if (action === "end" && !(await confirmAction(`End the round “${target.title}”? Its questions can no longer be answered.`, "End round"))) return;
     await busy(button, async () => {
       try {
-        const updated = await call(`/rounds/${round.id}/${action}`, { method: "POST" });
-        Object.assign(round, updated);
+        const updated = await call(`/rounds/${target.id}/${action}`, { method: "POST" });
+        Object.assign(target, updated);
         state.emit("contest");
-        flash(message, `Round “${round.title}” is now ${updated.status}.`);
+        flash(message, `Round “${target.title}” is now ${updated.status}.`);
       } catch (error) {
         flash(message, error.message, "bad");
       }
     });
+    update(current);
+    // The button went away (Start round, once started): the focus goes to the row's next.
+    if (button.hidden) node.querySelector("button:not([hidden]):not([disabled])")?.focus();
   };
   start.addEventListener("click", () => act(start, "start"));
   end.addEventListener("click", () => act(end, "end"));
-  return el(
-    "li",
-    { class: "round-row" },
-    el("span", { class: "grow" }, el("strong", {}, `${round.position}. ${round.title}`), " ", el("span", { class: "muted" }, `${round.kind} · ${round.question_count} questions`)),
-    statusTag(round.status),
-    round.status === "pending" && !finished ? start : null,
-    round.status === "active" && !finished ? end : null,
-  );
+  const node = el("li", { class: "round-row", "data-round-row": round.id }, el("span", { class: "grow" }, title, " ", detail), tag, start, end);
+  const update = (r) => {
+    current = r;
+    const live = state.live.get(r.id)?.live;
+    const questionRunning = Boolean(live && (live.status === "open" || live.status === "paused"));
+    const finished = state.contest.status === "finished";
+    setText(title, `${r.position}. ${r.title}`);
+    setText(detail, `${r.kind} · ${r.question_count} questions`);
+    if (tag.firstChild?.textContent !== r.status) replace(tag, statusTag(r.status));
+    start.hidden = !(r.status === "pending" && !finished);
+    end.hidden = !(r.status === "active" && !finished);
+    if (!end.hasAttribute("aria-busy")) end.disabled = questionRunning;
+  };
+  update(round);
+  return { node, update };
 }
 
 function roundsPanel(state) {
   const list = el("ol", { class: "round-list" });
   const message = el("div", { role: "status" });
+  const rows = new Map(); // round id → {node, update}
   const draw = () => {
     const rounds = state.contest.rounds || [];
     if (!rounds.length) {
+      rows.clear();
       replace(list, el("li", {}, "No rounds yet. ", el("a", { href: `#/contests/${state.id}/build` }, "Add rounds on the Build tab.")));
       return;
     }
-    const had = document.activeElement && list.contains(document.activeElement);
-    replace(list, rounds.map((r) => roundRow(state, r, message)));
-    if (had) list.querySelector("button:not([disabled])")?.focus();
+    const focused = list.contains(document.activeElement) ? document.activeElement : null;
+    for (const [id, row] of [...rows]) {
+      if (!rounds.some((r) => r.id === id)) {
+        row.node.remove();
+        rows.delete(id);
+      }
+    }
+    for (const child of [...list.children]) if (!child.dataset.roundRow) child.remove();
+    rounds.forEach((r, i) => {
+      if (!rows.has(r.id)) rows.set(r.id, roundRow(state, r, message));
+      const row = rows.get(r.id);
+      row.update(r);
+      if (list.children[i] !== row.node) list.insertBefore(row.node, list.children[i] || null);
+    });
+    // A button that went away under the focus (Start round, once started): the row's other.
+    if (focused && (focused.hidden || focused.disabled || !focused.isConnected)) {
+      const row = focused.closest(".round-row");
+      (row?.querySelector("button:not([hidden]):not([disabled])") || list.querySelector("button:not([hidden]):not([disabled])"))?.focus();
+    }
   };
   draw();
   const node = el("section", { class: "panel", "aria-labelledby": "rounds-run-h" }, el("h3", { id: "rounds-run-h" }, "Rounds"), list, message);

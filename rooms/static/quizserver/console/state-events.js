@@ -109,15 +109,19 @@ export const HANDLERS = {
     s.addFeed(r, null, d.team, `score adjusted by ${d.points > 0 ? "+" : ""}${d.points}: ${d.reason}`);
   },
   "question.opened"(s, d) {
+    s.liveVersion += 1;
     s.live.set(d.live.round, { live: d.live, question: d.question, answer: null });
     s.emit("live");
   },
   "question.status"(s, d) {
+    s.liveVersion += 1;
     const current = s.live.get(d.live.round);
-    s.live.set(d.live.round, { ...(current || {}), live: d.live });
+    const same = current && current.live?.id === d.live.id;
+    s.live.set(d.live.round, { question: null, answer: null, ...(same ? current : {}), live: d.live });
     s.emit("live");
   },
   "question.revealed"(s, d) {
+    s.liveVersion += 1;
     s.live.set(d.live.round, { live: d.live, question: d.question, answer: d.answer });
     s.emit("live");
   },

@@ -34,9 +34,12 @@ export class ContestState {
     this.reveal = null;
     this.regrades = new Map(); // regrade id → {question, changes}: the regrades seen finishing
     this.status = "connecting";
+    this.epoch = null; // the event log the positions below belong to (docs/PROTOCOL.md)
     this.historyUpTo = Infinity; // events with seq ≤ this are history (until the snapshot says)
     this.backfilled = false;
     this.lastEvent = null;
+    this.liveVersion = 0; // counts live question events: a reply older than one is stale
+    this.reads = { contest: 0, teams: 0 }; // the newest read of each: older replies are dropped
     this.listeners = new Set();
     this.socket = null;
   }
@@ -71,12 +74,18 @@ export class ContestState {
     this.emit("contest");
   }
 
+  // Reads that may overlap (several events each asking for one) keep the newest: a reply
+  // that comes back after a later one's is older than what is shown.
   async refreshContest() {
-    this.setContest(await call(`/contests/${this.id}`));
+    const read = ++this.reads.contest;
+    const contest = await call(`/contests/${this.id}`);
+    if (read === this.reads.contest) this.setContest(contest);
   }
 
   async refreshTeams() {
+    const read = ++this.reads.teams;
     const teams = await call(`/contests/${this.id}/teams`);
+    if (read !== this.reads.teams) return;
     for (const team of teams) this.teams.set(team.id, { devices: 0, ...this.teams.get(team.id), ...team });
     this.emit("teams");
   }
@@ -91,8 +100,21 @@ export class ContestState {
   }
 
   async loadLive() {
+    const version = this.liveVersion;
     const pub = await api(`/public/${encodeURIComponent(this.contest.code)}`).catch(() => null);
-    if (pub && pub.live) this.live.set(pub.live.live.round, pub.live);
+    // An event about a live question since the read was asked is newer than the reply.
+    if (pub && pub.live && version === this.liveVersion) this.live.set(pub.live.live.round, pub.live);
+  }
+
+  // A live question's state from an HTTP reply asked when `liveVersion` was `version`: kept
+  // unless an event about a live question came meanwhile (the events are the newer word).
+  setLiveFromReply(roundId, live, version) {
+    if (version !== this.liveVersion) return false;
+    const previous = this.live.get(roundId);
+    const sameQuestion = previous && previous.live.id === live.id;
+    this.live.set(roundId, { ...(sameQuestion ? previous : { question: null, answer: null }), live });
+    this.emit("live");
+    return true;
   }
 
   async loadFocus() {
@@ -163,6 +185,8 @@ export class ContestState {
   }
 
   snapshot(msg) {
+    const rebuilt = this.epoch !== null && msg.epoch !== this.epoch;
+    this.epoch = msg.epoch;
     const data = msg.data || {};
     if (data.contest) this.setContest(data.contest);
     if (data.teams) {
@@ -174,17 +198,37 @@ export class ContestState {
       this.announcements = data.announcements;
       this.emit("announcements");
     }
+    if (rebuilt) this.forgetLog();
     const head = msg.heads?.contest ?? 0;
     if (!this.backfilled) {
       this.backfilled = true;
       this.historyUpTo = head;
-      if (head > 0 && head <= REPLAY_LIMIT) {
-        this.socket.heads = { contest: 0 };
-        this.socket.resync();
-      }
+      if (head > 0 && head <= REPLAY_LIMIT) this.socket.replayFrom({ contest: 0 });
     } else {
       this.historyUpTo = Math.max(this.historyUpTo, head);
     }
+  }
+
+  // The contest's event log was rebuilt (a restored database): what the old one told is
+  // forgotten, its numbers are reused by the new one. The snapshot being read says where
+  // things stand; the new log is replayed like a first connection's.
+  forgetLog() {
+    this.history = new Map();
+    this.feed = [];
+    this.answered = new Map();
+    this.pool = new Map();
+    this.focusLog = [];
+    this.regrades = new Map();
+    this.reveal = null;
+    this.live = new Map();
+    this.liveVersion += 1;
+    this.lastEvent = null;
+    this.backfilled = false;
+    this.historyUpTo = Infinity;
+    for (const topic of ["history", "feed", "answered", "focus", "regrade", "freeze", "live"]) this.emit(topic);
+    Promise.all([this.loadAllQuestions(), this.loadLive()])
+      .then(() => this.emit("live"))
+      .catch(() => {}); // the events of the new log bring the rest
   }
 
   state(msg) {

@@ -34,52 +34,93 @@ function accommodation(team) {
   return parts.join(", ") || "—";
 }
 
-function teamRow(state, team) {
-  return el(
-    "tr",
-    { class: team.status !== "active" ? "out" : "" },
+function teamCells(state, team) {
+  return [
     el("td", {}, el("strong", {}, team.name), team.members?.length ? el("div", { class: "muted small" }, team.members.join(", ")) : null),
     el("td", {}, team.status === "active" ? "active" : el("span", { class: "bad" }, team.status)),
     el("td", { class: "num" }, String(team.score)),
     el("td", {}, el("span", { class: `status-dot ${team.devices > 0 ? "live" : "offline"}`, "aria-hidden": "true" }), team.devices > 0 ? `${team.devices} online` : "offline"),
     focusCell(state, team),
     el("td", {}, accommodation(team)),
-    el("td", {}, el("button", { type: "button", class: "secondary small-button", "data-team": team.id, onclick: () => manageTeam(state, team.id) }, "Manage", el("span", { class: "visually-hidden" }, ` ${team.name}`))),
-  );
+  ];
+}
+
+// A team's row, kept while the team is listed: scores and presence change many times a
+// second during a question, and a row redrawn under the pointer would swallow the click on
+// its Manage button. Only the cells that show something new are replaced.
+function teamRow(state, team) {
+  const manage = el("button", { type: "button", class: "secondary small-button", "data-team": team.id, onclick: () => manageTeam(state, team.id) }, "Manage", el("span", { class: "visually-hidden" }, ` ${team.name}`));
+  const node = el("tr", {}, el("td", {}, manage));
+  let shown = [];
+  const update = (t) => {
+    node.className = t.status !== "active" ? "out" : "";
+    const cells = teamCells(state, t);
+    cells.forEach((cell, i) => {
+      if (shown[i]?.isEqualNode(cell)) return;
+      if (shown[i]) shown[i].replaceWith(cell);
+      else node.insertBefore(cell, node.lastElementChild);
+      shown[i] = cell;
+    });
+  };
+  update(team);
+  return { node, update };
 }
 
 function focusLog(state) {
-  if (!state.focusAvailable) return null;
-  const items = state.focusLog.slice(0, 30);
-  return el(
+  const items = el("ol", { class: "feed", tabindex: "0", "aria-label": "Latest fair-play reports" });
+  const empty = el("p", { class: "muted" }, "No reports since this console opened.");
+  const node = el(
     "section",
     { class: "panel", "aria-labelledby": "focus-log-h" },
     el("h3", { id: "focus-log-h" }, "Fair play: pages left"),
     el("p", { class: "muted" }, "A team device reports when the quiz page is hidden (another tab or app) or loses focus, and for how long. A signal to look into, not proof."),
-    items.length
-      ? el("ol", { class: "feed", tabindex: "0", "aria-label": "Latest fair-play reports" }, items.map((f) => el("li", {}, el("span", { class: "muted feed-time" }, clockTime(f.at)), " ", el("strong", {}, state.teamName(f.team)), ` device ${f.device}: ${f.kind === "hidden" ? "page hidden" : "window unfocused"} for ${formatMs(f.away_ms)}`)))
-      : el("p", { class: "muted" }, "No reports since this console opened."),
+    items,
+    empty,
   );
+  const update = () => {
+    node.hidden = !state.focusAvailable;
+    const shown = state.focusLog.slice(0, 30);
+    items.hidden = !shown.length;
+    empty.hidden = Boolean(shown.length);
+    replace(items, shown.map((f) => el("li", {}, el("span", { class: "muted feed-time" }, clockTime(f.at)), " ", el("strong", {}, state.teamName(f.team)), ` device ${f.device}: ${f.kind === "hidden" ? "page hidden" : "window unfocused"} for ${formatMs(f.away_ms)}`)));
+  };
+  return { node, update };
 }
 
 export function teamsTab(container, state) {
   const table = el("div", {});
-  const log = el("div", {});
+  const log = focusLog(state);
+  const rows = new Map(); // team id → {node, update}
+  let tbody = null;
   const draw = () => {
-    const focusedTeam = document.activeElement?.dataset?.team;
     const teams = [...state.teams.values()].sort((a, b) => a.name.localeCompare(b.name));
-    replace(
-      table,
-      teams.length
-        ? tableBox("Teams", ["Team", "Status", "Score", "Devices", "Fair play", "Accommodations", ""], teams.map((t) => teamRow(state, t)), { className: "teams-table" })
-        : el("p", { class: "muted" }, "No team has joined yet."),
-    );
-    replace(log, focusLog(state));
-    if (focusedTeam) table.querySelector(`button[data-team="${focusedTeam}"]`)?.focus();
+    if (!teams.length) {
+      rows.clear();
+      tbody = null;
+      replace(table, el("p", { class: "muted" }, "No team has joined yet."));
+    } else {
+      if (!tbody) {
+        replace(table, tableBox("Teams", ["Team", "Status", "Score", "Devices", "Fair play", "Accommodations", ""], [], { className: "teams-table" }));
+        tbody = table.querySelector("tbody");
+      }
+      for (const [id, row] of [...rows]) {
+        if (!state.teams.has(id)) {
+          row.node.remove();
+          rows.delete(id);
+        }
+      }
+      teams.forEach((team, i) => {
+        if (!rows.has(team.id)) rows.set(team.id, teamRow(state, team));
+        const row = rows.get(team.id);
+        row.update(team);
+        if (tbody.children[i] !== row.node) tbody.insertBefore(row.node, tbody.children[i] || null);
+      });
+    }
+    log.update();
   };
   draw();
   const stop = watch(state, ["teams", "focus"], draw);
-  replace(container, el("section", { class: "panel", "aria-labelledby": "teams-h" }, el("h3", { id: "teams-h" }, "Presence, fair play and scores"), table), log);
+  replace(container, el("section", { class: "panel", "aria-labelledby": "teams-h" }, el("h3", { id: "teams-h" }, "Presence, fair play and scores"), table), log.node);
   return { unmount: stop };
 }
 
