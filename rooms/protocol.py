@@ -315,6 +315,19 @@ class _TeamData(Schema):
     team: TeamRef
 
 
+class _QuestionUpdatedData(Schema):
+    round: Id
+    question: Id
+    fields: list[str]
+
+
+class QuestionUpdated(Event):
+    """A quizmaster changed a question's definition: to hosts only (it may hold the answer)."""
+
+    type: Literal["question.updated"]
+    data: _QuestionUpdatedData
+
+
 class TeamJoined(Event):
     type: Literal["team.joined"]
     data: _TeamData
@@ -521,6 +534,7 @@ EVENT_MESSAGES: tuple[type[Event], ...] = (
     RoundCreated,
     RoundStatusChanged,
     RoundQuestionsAdded,
+    QuestionUpdated,
     TeamJoined,
     TeamDisqualified,
     AnnouncementPosted,
@@ -708,6 +722,7 @@ ServerMessage = Annotated[
     | RoundCreated
     | RoundStatusChanged
     | RoundQuestionsAdded
+    | QuestionUpdated
     | TeamJoined
     | TeamDisqualified
     | AnnouncementPosted

@@ -200,16 +200,23 @@ def questions_create(*, round_: Round, definitions: list[dict[str, Any]]) -> lis
 
 def question_update(*, question: Question, changes: dict[str, Any]) -> Question:
     """Change a question's definition (its accepted answer, points, prompt...); answers
-    already scored keep their points until a regrade. Its type cannot change. Locks: the
-    question row."""
+    already scored keep their points until a regrade. Its type cannot change. Hosts get
+    `question.updated`, so every console open on the contest shows the change. Locks:
+    the question row, then the contest row (event seq)."""
     if "type" in changes and changes["type"] != question.type:
         raise InvalidTransition("A question's type cannot change; add a new question instead.")
     with transaction.atomic():
-        question = Question.objects.select_for_update().get(pk=question.pk)
+        question = Question.objects.select_for_update().select_related("round").get(pk=question.pk)
         definition = question_definition_validate({**question_export(question), **changes})
         for field, value in definition.items():
             setattr(question, field, value)
         question.save()
+        event_append(
+            contest_id=question.round.contest_id,
+            type="question.updated",
+            payload={"round": question.round_id, "question": question.pk, "fields": sorted(changes)},
+            scope=EventScope.HOST,
+        )
     return question
 
 

@@ -242,3 +242,26 @@ def test_a_corrected_answer_is_regraded_mid_event(page_for: PageFactory, live_se
     score, correct, regrades = in_thread(scored, team_id)
     assert (score, correct, regrades[-1]) == (600, True, ("done", {}))
     assert page.evaluate("() => window.sameDocument") is True, "the console reloaded instead of updating"
+
+
+def correct_prompt(contest_id: int, position: int, prompt: str) -> None:
+    from rooms.services import question_update
+
+    question = Question.objects.get(round__contest_id=contest_id, position=position)
+    question_update(question=question, changes={"prompt": prompt})
+
+
+def test_a_correction_made_elsewhere_shows_in_an_open_console(page_for: PageFactory, live_server_url: str) -> None:
+    """Two quizmasters, or the API and a console: a question corrected elsewhere shows in
+    the open console without a reload (question.updated)."""
+    user = in_thread(user_make)
+    contest_id = in_thread(draft_contest, user)
+    page = page_for("desktop")
+    log_in(page, user.username)
+    panel = open_build(page, contest_id)
+    expect(panel.locator("tbody tr").first).to_contain_text("Whcih planets have rings?")
+    page.evaluate("() => { window.sameDocument = true; }")
+
+    in_thread(correct_prompt, contest_id, 1, "Which planets have rings?")
+    expect(panel.locator("tbody tr").first).to_contain_text("Which planets have rings?")
+    assert page.evaluate("() => window.sameDocument === true")

@@ -251,6 +251,26 @@ async def test_status_changes_and_announcements_reach_every_role() -> None:
         await comm.disconnect()
 
 
+async def test_a_corrected_question_reaches_every_console_and_no_team() -> None:
+    contest, (team,) = await contest_with_teams(1)
+    owner = await sync_to_async(lambda: contest.owner)()
+    round_ = await sync_to_async(pool_round)(contest, questions=1)
+    question_id = await sync_to_async(lambda: round_.questions.get().pk)()
+    consoles = [await socket_open(contest.code, token=await sync_to_async(host_token)(owner)) for _ in range(2)]
+    phone = await socket_open(contest.code, token=team.raw_token)
+    for comm in [*consoles, phone]:
+        await receive_type(comm, "snapshot")
+    host = await sync_to_async(host_client)(owner)
+    changed = await http(host, "patch", f"/api/v1/questions/{question_id}", {"prompt": "Which is the largest?"})
+    assert changed.status_code == 200
+    for comm in consoles:
+        updated = await receive_type(comm, "question.updated")
+        assert updated["data"] == {"round": round_.pk, "question": question_id, "fields": ["prompt"]}
+    assert [m for m in await drain(phone) if m["type"] == "question.updated"] == []
+    for comm in [*consoles, phone]:
+        await comm.disconnect()
+
+
 async def test_hosts_see_presence_as_team_devices_come_and_go() -> None:
     contest, (team,) = await contest_with_teams(1)
     owner = await sync_to_async(lambda: contest.owner)()

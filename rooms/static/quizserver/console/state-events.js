@@ -37,6 +37,10 @@ export const HANDLERS = {
   "round.questions_added"(s, d, r, live) {
     if (live) s.refreshContest().then(() => s.loadQuestions(d.round));
   },
+  // Another console (or the API) corrected a question: show it as it is now, here too.
+  "question.updated"(s, d, r, live) {
+    if (live) s.loadQuestions(d.round).catch(() => {});
+  },
   "team.joined"(s, d, r, live) {
     if (live && !s.teams.has(d.team.id)) {
       const starting = s.contest.settings?.starting_points ?? 0;
