@@ -24,6 +24,7 @@ from pydantic import ValidationError
 
 from . import broadcast, presence, realtime
 from .fanout import fanout
+from .models import Contest
 from .protocol import Hello, Ping, Resync, client_message_parse
 from .realtime import HOST, TEAM, SocketRefused, Viewer
 
@@ -240,7 +241,10 @@ class ContestConsumer(AsyncWebsocketConsumer):
         devices = await sync_to_async(change)(
             contest_id=viewer.contest_id, team_id=viewer.team_id, channel=self.channel_name
         )
-        seq = await database_sync_to_async(realtime.contest_seq_get)(contest_id=viewer.contest_id)
+        try:
+            seq = await database_sync_to_async(realtime.contest_seq_get)(contest_id=viewer.contest_id)
+        except Contest.DoesNotExist:
+            return  # the contest was deleted while this device was connected: nobody to tell
         await sync_to_async(broadcast.presence_publish)(
             contest_id=viewer.contest_id, epoch=viewer.epoch, seq=seq, team_id=viewer.team_id, devices=devices
         )

@@ -271,6 +271,14 @@ async def test_a_corrected_question_reaches_every_console_and_no_team() -> None:
         await comm.disconnect()
 
 
+async def test_a_device_leaves_cleanly_after_its_contest_was_deleted() -> None:
+    contest, (team,) = await contest_with_teams(1)
+    phone = await socket_open(contest.code, token=team.raw_token)
+    await receive_type(phone, "snapshot")
+    await sync_to_async(lambda: Contest.objects.filter(pk=contest.pk).delete())()
+    await phone.disconnect()  # raises if the consumer failed while leaving
+
+
 async def test_hosts_see_presence_as_team_devices_come_and_go() -> None:
     contest, (team,) = await contest_with_teams(1)
     owner = await sync_to_async(lambda: contest.owner)()
