@@ -15,6 +15,9 @@ import { watchFocus } from "./focus.js";
 
 const root = document.getElementById("main");
 
+// How long the newest announcement stays in the banner above the game.
+const ANNOUNCEMENT_BANNER_MS = 120000;
+
 // Where we are: /play/<CODE>, or /play/?code=…; a team link's #t=<token> is taken into
 // storage and removed from the address at once (it never reaches the server).
 function startingCode() {
@@ -73,7 +76,7 @@ class Game {
       openMystery: (round, difficulty) => this.openMystery(round, difficulty),
       onRun: (run) => {
         const known = this.state.runs.get(run.question);
-        if (!(known && known.id === run.id && known.status === "done")) this.state.runs.set(run.question, run);
+        if (!known || known.id < run.id || (known.id === run.id && known.status !== "done")) this.state.runs.set(run.question, run);
         this.schedule();
       },
     };
@@ -99,8 +102,14 @@ class Game {
     }
   }
 
+  // Nothing of a stopped game runs on: no timer, no frame, no late reply draws anything.
   stop() {
+    this.stopped = true;
     clearInterval(this.ticker);
+    clearTimeout(this.toastTimer);
+    clearTimeout(this.bannerTimer);
+    if (this.frame) cancelAnimationFrame(this.frame);
+    this.frame = null;
     if (this.socket) this.socket.stop();
   }
 
@@ -142,11 +151,23 @@ class Game {
   // --- The socket ---------------------------------------------------------------------
 
   onSnapshot(msg) {
+    if (this.epoch !== undefined && msg.epoch !== this.epoch) this.forgetEpoch();
+    this.epoch = msg.epoch;
     this.state = applySnapshot(this.state, msg.data, msg.seq);
     rememberTeam(this.code, this.token, { id: this.state.team.id, name: this.state.team.name }, this.state.contest.title);
     this.render();
     this.resendPending();
     this.fetchGiven();
+    this.fetchRuns();
+  }
+
+  // The contest's log was rebuilt (a restored database): ids may name other things now, so
+  // nothing this device drew or remembered from the old log is kept.
+  forgetEpoch() {
+    this.state = emptyState();
+    this.stages = new Map();
+    this.givenAsked = new Set();
+    this.waiting = null;
   }
 
   onEvent(msg) {
@@ -161,6 +182,24 @@ class Game {
     }
     if (msg.type === "answer.recorded" || msg.type === "answer.scored") this.fetchGiven();
     this.schedule();
+  }
+
+  // Sample runs still going when the socket dropped: their `run.done` may be lost with the
+  // connection (a snapshot does not carry runs), so ask for each once.
+  async fetchRuns() {
+    for (const run of [...this.state.runs.values()]) {
+      if (run.status === "done") continue;
+      try {
+        const body = await api(`/me/runs/${run.id}`, { auth: this.auth });
+        const known = this.state.runs.get(run.question);
+        if (known && known.id === body.run.id && known.status !== "done") {
+          this.state.runs.set(run.question, body.run); // not a newer run of the same question
+          this.schedule();
+        }
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+      }
+    }
   }
 
   // A teammate's long answer (a program, an essay) came without its text: read it.
@@ -208,9 +247,12 @@ class Game {
 
   // Mystery boxes of a new round, and what is left of them, are not in the events.
   async refreshRounds() {
+    const state = this.state;
+    const boxesSeq = state.boxesSeq;
     try {
       const me = await api("/me", { auth: this.auth });
-      applyRounds(this.state, me.rounds);
+      if (this.state !== state) return; // a snapshot came meanwhile: it holds the rounds
+      applyRounds(state, me.rounds, { keepRemaining: state.boxesSeq !== boxesSeq });
       this.schedule();
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
@@ -248,9 +290,28 @@ class Game {
     this.schedule();
   }
 
-  // Answers sent without a reply before a reload or a drop: send them again, same key.
+  // Answers sent without a reply before a reload or a drop: send them again, same key. One
+  // pass at a time (a reconnect asks twice: once connected, once with the snapshot); a
+  // pass asked for meanwhile runs after it.
   async resendPending() {
+    if (this.resending) {
+      this.resendAgain = true;
+      return;
+    }
+    this.resending = true;
+    try {
+      do {
+        this.resendAgain = false;
+        await this.resendPendingOnce();
+      } while (this.resendAgain && !this.stopped);
+    } finally {
+      this.resending = false;
+    }
+  }
+
+  async resendPendingOnce() {
     for (const item of pendingAll(this.code)) {
+      if (this.stopped) return;
       if (this.state.answers.has(item.question) && this.state.answers.get(item.question).length && !this.isCode(item.question)) {
         pendingDone(this.code, item.question); // the team's answer is in: the reply was lost, not the answer
         continue;
@@ -319,7 +380,7 @@ class Game {
   }
 
   schedule() {
-    if (this.frame) return;
+    if (this.frame || this.stopped) return;
     this.frame = requestAnimationFrame(() => {
       this.frame = null;
       this.render();
@@ -333,7 +394,7 @@ class Game {
 
   render() {
     const state = this.state;
-    if (!state.contest) return;
+    if (!state.contest || this.stopped) return;
     document.title = `${state.team.name} · ${state.contest.title}`;
     this.titleNode.textContent = state.contest.title;
     this.teamLine.textContent = `Playing as ${state.team.name}`;
@@ -353,7 +414,11 @@ class Game {
     if (state.team.status === "disqualified") items.push(["error", "Your team was disqualified: it can no longer answer."]);
     if (state.contest.status === "paused") items.push(["notice", "The contest is paused."]);
     const latest = state.announcements[state.announcements.length - 1];
-    if (latest && this.socket.serverNow() - Date.parse(latest.at) < 120000) items.push(["notice announcement-banner", `Announcement: ${latest.text}`]);
+    const shownFor = latest ? ANNOUNCEMENT_BANNER_MS - (this.socket.serverNow() - Date.parse(latest.at)) : 0;
+    if (shownFor > 0) items.push(["notice announcement-banner", `Announcement: ${latest.text}`]);
+    // Its time is up with no push to redraw the page: a redraw of its own takes it away.
+    clearTimeout(this.bannerTimer);
+    if (shownFor > 0) this.bannerTimer = setTimeout(() => this.schedule(), shownFor + 50);
     const signature = JSON.stringify(items);
     if (signature === this.bannerSignature) return;
     this.bannerSignature = signature;

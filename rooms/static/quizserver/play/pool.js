@@ -214,7 +214,7 @@ export class PoolStage {
   drawHeld(claims, numbers, state, blocked) {
     const nodes = claims.map((claim) => {
       let card = this.cards.get(claim.id);
-      if (!card) {
+      if (!card || card.question.id !== claim.question.id) {
         card = new QuestionCard(claim.question, { heading: claimHeading(claim, numbers.get(claim.id)), context: this.context });
         this.cards.set(claim.id, card);
       }

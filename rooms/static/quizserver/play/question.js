@@ -30,6 +30,21 @@ export function answerSummary(question, answer) {
 
 let cardCount = 0;
 
+// The control focused inside `node`, and its caret in a text field; or null.
+function focusWithin(node) {
+  const element = document.activeElement;
+  if (!element || element === document.body || !node.contains(element)) return null;
+  let caret = null;
+  if ((element.tagName === "TEXTAREA" || element.tagName === "INPUT") && typeof element.selectionStart === "number") {
+    try {
+      caret = [element.selectionStart, element.selectionEnd, element.selectionDirection];
+    } catch (error) {
+      caret = null; // inputs without a caret (radio, checkbox)
+    }
+  }
+  return { element, caret };
+}
+
 export class QuestionCard {
   // heading: the card's title ("Question 2", "Mystery question · medium").
   constructor(question, { heading, headingLevel = "h3", context }) {
@@ -145,6 +160,7 @@ export class QuestionCard {
   refreshAnswer(view, latest) {
     if (latest && this.error && !this.busy) this.setError(null); // a re-sent answer got through
     const locked = Boolean(latest) || !view.open || this.busy;
+    this.lock(locked, Boolean(latest) && !this.busy);
     this.input.setDisabled(locked);
     this.submitButton.disabled = locked;
     this.submitButton.hidden = Boolean(latest);
@@ -178,6 +194,7 @@ export class QuestionCard {
     const max = this.question.max_attempts;
     const exhausted = Boolean(max) && answers.length >= max;
     const locked = !view.open || this.busy || judging || exhausted;
+    this.lock(locked, false);
     this.input.setDisabled(!view.open || exhausted);
     this.input.showRun(view.run || null, !view.open || exhausted);
     this.submitButton.disabled = locked;
@@ -190,8 +207,12 @@ export class QuestionCard {
     const signature = answers.map((a) => `${a.id}:${a.status}:${a.points}:${a.judge && a.judge.verdict}:${a.given !== undefined}`).join("|");
     if (signature !== this.attemptsSignature) {
       this.attemptsSignature = signature;
-      // A program someone opened to read stays open when its verdict comes in.
+      // A program someone opened to read stays open when its verdict comes in, and keeps
+      // the keyboard focus if it had it.
       const opened = new Set([...this.attempts.querySelectorAll("details.sent-program[open]")].map((d) => d.closest("li").dataset.answer));
+      const focused = this.attempts.contains(document.activeElement) ? document.activeElement : null;
+      const focusedAnswer = focused && focused.closest("li") ? focused.closest("li").dataset.answer : null;
+      const focusedPart = focused && (focused.tagName === "SUMMARY" ? "summary" : focused.tagName === "PRE" ? "pre" : null);
       const items = answers.slice().reverse().map((answer) => {
         const item = attemptView(answer);
         item.dataset.answer = String(answer.id);
@@ -200,7 +221,38 @@ export class QuestionCard {
         return item;
       });
       replace(this.attempts, items);
+      if (focusedAnswer && focusedPart) {
+        const again = this.attempts.querySelector(`li[data-answer="${focusedAnswer}"] details.sent-program ${focusedPart}`);
+        if (again) again.focus({ preventScroll: true });
+      }
     }
+  }
+
+  // Called before the inputs are locked or unlocked. Locking takes the focus from a
+  // disabled control; unlocking (the question resumes, a retry is possible) gives it back
+  // with the caret where it was, unless the person went elsewhere meanwhile. When the
+  // team's answer locked the card (from any device), the feedback takes the focus instead.
+  lock(locked, answered) {
+    if (locked === Boolean(this.locked)) return;
+    this.locked = locked;
+    if (locked) {
+      this.lostFocus = focusWithin(this.node);
+      if (this.lostFocus && answered) {
+        this.lostFocus = null;
+        queueMicrotask(() => this.feedback.focus()); // once the feedback says what happened
+      }
+      return;
+    }
+    const lost = this.lostFocus;
+    this.lostFocus = null;
+    if (!lost || !lost.element.isConnected) return;
+    const active = document.activeElement;
+    if (active && active !== document.body && active !== lost.element) return; // gone elsewhere
+    queueMicrotask(() => {
+      if (lost.element.disabled || lost.element.matches(":focus")) return; // still has it (read-only)
+      lost.element.focus({ preventScroll: true });
+      if (lost.caret) lost.element.setSelectionRange(...lost.caret);
+    });
   }
 
   // Redraws the feedback only when its meaning changed (so it is announced once).

@@ -13,8 +13,13 @@ export function rankText(standing) {
   return `${ordinal(standing.rank)} of ${standing.total}`;
 }
 
+// The standing and the board are redrawn only when what they show changed: a push that
+// changes nothing here leaves them (and a screen reader reading them) alone.
 export function drawStanding(node, state) {
   const standing = state.standing;
+  const signature = JSON.stringify([state.score, standing, state.frozenAt, state.reveal, state.team.id, state.team.name]);
+  if (node.dataset.signature === signature) return;
+  node.dataset.signature = signature;
   const me = { rank: standing && standing.rank, id: state.team.id, name: state.team.name, score: standing ? standing.score : state.score };
   const rows = standing ? [...standing.neighbours, me].sort((a, b) => (a.rank || 1e9) - (b.rank || 1e9)) : [me];
   replace(
@@ -56,30 +61,33 @@ export function drawStanding(node, state) {
   );
 }
 
+// The board folds away in a <details> that stays the same node, so a board someone opened
+// stays open (and its summary keeps the focus) while pushes change the rows.
 export function drawBoard(node, state) {
   const board = state.leaderboard;
-  if (!board || !board.teams.length) {
+  const teams = board ? board.teams : [];
+  const signature = JSON.stringify([teams, board && board.total, state.team.id]);
+  if (node.dataset.signature === signature) return;
+  node.dataset.signature = signature;
+  if (!teams.length) {
     replace(node);
+    node.boardParts = null;
     return;
   }
+  if (!node.boardParts) {
+    node.boardParts = { summary: el("summary"), list: el("ol", { class: "board" }) };
+    replace(node, el("details", {}, node.boardParts.summary, node.boardParts.list));
+  }
+  node.boardParts.summary.textContent = `Leaderboard · top ${teams.length} of ${board.total}`;
   replace(
-    node,
-    el(
-      "details",
-      {},
-      el("summary", {}, `Leaderboard · top ${board.teams.length} of ${board.total}`),
+    node.boardParts.list,
+    teams.map((row) =>
       el(
-        "ol",
-        { class: "board" },
-        board.teams.map((row) =>
-          el(
-            "li",
-            { class: row.id === state.team.id ? "me" : null },
-            el("span", { class: "board-rank" }, String(row.rank)),
-            el("span", { class: "board-name" }, row.name),
-            el("span", { class: "board-score" }, String(row.score)),
-          ),
-        ),
+        "li",
+        { class: row.id === state.team.id ? "me" : null },
+        el("span", { class: "board-rank" }, String(row.rank)),
+        el("span", { class: "board-name" }, row.name),
+        el("span", { class: "board-score" }, String(row.score)),
       ),
     ),
   );

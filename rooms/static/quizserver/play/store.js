@@ -13,6 +13,7 @@ export function emptyState() {
     leaderboard: null,
     leaderboardSeq: -1,
     rounds: [], // the team's rounds, with their mystery boxes
+    boxesSeq: -1, // the position of the newest `mystery.remaining` applied
     claims: new Map(), // claim id → claim
     answers: new Map(), // question id → the team's answers to it, oldest first
     runs: new Map(), // question id → the latest sample run
@@ -150,9 +151,10 @@ const EVENTS = {
     state.score = data.score;
     return null; // what is left of the boxes comes in `mystery.remaining`, to every team
   },
-  "mystery.remaining": (state, data) => {
+  "mystery.remaining": (state, data, msg) => {
     const round = roundById(state.rounds, data.round);
     const box = round && round.mystery_boxes.find((b) => b.difficulty === data.difficulty);
+    state.boxesSeq = Math.max(state.boxesSeq, msg.seq);
     if (!box || box.remaining === data.remaining) return null;
     box.remaining = data.remaining;
     if (data.remaining > 0 || round.status !== "active") return null;
@@ -217,7 +219,8 @@ const EVENTS = {
   },
   "run.done": (state, data) => {
     if (!ownTeam(state, data)) return null;
-    state.runs.set(data.run.question, data.run);
+    const known = state.runs.get(data.run.question);
+    if (!known || known.id <= data.run.id) state.runs.set(data.run.question, data.run); // the latest run wins
     return { run: data.run };
   },
 };
@@ -253,12 +256,20 @@ export function applyState(state, msg) {
 
 // The rounds /api/v1/me knows (mystery boxes and what is left of them, the claim limit),
 // merged in. The socket stays the authority on round status; /me adds what the events do
-// not carry.
-export function applyRounds(state, rounds) {
+// not carry. `keepRemaining`: a `mystery.remaining` came while /me was being read, so the
+// boxes already known keep the count it brought (the reply may be older).
+export function applyRounds(state, rounds, { keepRemaining = false } = {}) {
   for (const fetched of rounds) {
     const known = roundById(state.rounds, fetched.id);
-    if (known) Object.assign(known, { mystery_boxes: fetched.mystery_boxes, claim_limit: fetched.claim_limit, exclusive: fetched.exclusive });
-    else state.rounds.push(fetched);
+    if (!known) {
+      state.rounds.push(fetched);
+      continue;
+    }
+    const boxes = fetched.mystery_boxes.map((box) => {
+      const was = keepRemaining && (known.mystery_boxes || []).find((b) => b.difficulty === box.difficulty);
+      return was ? { ...box, remaining: was.remaining } : box;
+    });
+    Object.assign(known, { mystery_boxes: boxes, claim_limit: fetched.claim_limit, exclusive: fetched.exclusive });
   }
 }
 
