@@ -46,6 +46,16 @@ def contest_group(contest_id: int) -> str:
     return f"contest.{contest_id}.public"
 
 
+def audience_group(contest_id: int) -> str:
+    """The screens (audience sockets): the top of the board with every push."""
+    return f"contest.{contest_id}.audience"
+
+
+def team_devices_group(contest_id: int) -> str:
+    """Every team's devices: the top of the board at most once per standing interval."""
+    return f"contest.{contest_id}.teams"
+
+
 def contest_host_group(contest_id: int) -> str:
     return f"contest.{contest_id}.host"
 
@@ -204,17 +214,29 @@ def _board_send(*, contest_id: int) -> None:
             ),
         )
     ]
-    # Live, the top goes with every push (every push follows a change). Frozen, only when
-    # it differs from the last one sent: a team that joins after the freeze still shows.
+    # Live, the top goes to the screens with every push (every push follows a change).
+    # Frozen, only when it differs from the last one sent: a team that joins after the
+    # freeze still shows.
     public_top = board_top(board=visible, role=AUDIENCE)
+    public = state_text(type="leaderboard", seq=seq, epoch=epoch, **public_top)
     if visible.frozen_at is None or public_top != sent.get("public"):
-        public = state_text(type="leaderboard", seq=seq, epoch=epoch, **public_top)
-        sends.append((contest_group(contest_id), push_message(text=public, seq=seq, state="leaderboard")))
+        sends.append((audience_group(contest_id), push_message(text=public, seq=seq, state="leaderboard")))
+    # Team devices show their own standing first and the top folded away: they get the
+    # top with the same cadence as their standings, at most once per interval, and
+    # always the latest (a later push is scheduled when one is not due yet). At 2,000
+    # sockets this is most of a push's frames.
+    teams_due_in = sent.get("teams_at", 0.0) + settings.STANDING_PUSH_INTERVAL_S - time.time()
+    if teams_due_in <= 0:
+        if visible.frozen_at is None or public_top != sent.get("teams"):
+            sends.append((team_devices_group(contest_id), push_message(text=public, seq=seq, state="leaderboard")))
+            sent["teams"], sent["teams_at"] = public_top, time.time()
+        teams_due_in = None
     standings, due_in = _standing_sends(contest_id=contest_id, seq=seq, epoch=epoch, board=visible, sent=sent)
     sends += standings
     cache.set(sent_key, {**sent, "public": public_top}, timeout=86400)
-    if due_in is not None:
-        later(due_in, board_touch, contest_id=contest_id)
+    waits = [wait for wait in (due_in, teams_due_in) if wait is not None]
+    if waits:
+        later(min(waits), board_touch, contest_id=contest_id)
     LEADERBOARD_PUSHES.inc()
     _send_all(sends)
 

@@ -216,7 +216,9 @@ class ContestConsumer(AsyncWebsocketConsumer):
             return [broadcast.contest_host_group(viewer.contest_id)]
         groups = [broadcast.contest_group(viewer.contest_id)]
         if viewer.role == TEAM and viewer.team_id is not None:
-            groups.append(broadcast.team_group(viewer.team_id))
+            groups += [broadcast.team_group(viewer.team_id), broadcast.team_devices_group(viewer.contest_id)]
+        else:
+            groups.append(broadcast.audience_group(viewer.contest_id))
         return groups
 
     async def _state(self, type: str, **fields: Any) -> str:

@@ -595,6 +595,35 @@ async def test_a_teams_standing_comes_at_most_once_per_interval_and_ends_current
     await phone.disconnect()
 
 
+@override_settings(LEADERBOARD_PUSH_INTERVAL_S=0.05, STANDING_PUSH_INTERVAL_S=0.6)
+async def test_screens_get_every_board_push_and_team_devices_one_per_standing_interval() -> None:
+    """The top of the board is most of a push's frames: team devices, which show their own
+    standing first, get it with their standings' cadence; screens with every push. Both
+    end on the latest board."""
+    contest, (team, rival) = await contest_with_teams()
+    owner = await sync_to_async(lambda: contest.owner)()
+    host = await sync_to_async(host_client)(owner)
+    screen = await socket_open(contest.code)
+    phone = await socket_open(contest.code, token=team.raw_token)
+    for comm in (screen, phone):
+        await receive_type(comm, "snapshot")
+    started = asyncio.get_running_loop().time()
+    for i in range(24):
+        target = (team, rival)[i % 2]
+        response = await http(host, "post", f"/api/v1/teams/{target.pk}/adjustments", {"points": 3 + i, "reason": "r"})
+        assert response.status_code == 201
+        await asyncio.sleep(0.06)  # past the push interval: the screen gets a board per change or two
+    elapsed = asyncio.get_running_loop().time() - started
+    on_screen = [m for m in await drain(screen, quiet=1.5) if m["type"] == "leaderboard"]
+    on_phone = [m for m in await drain(phone, quiet=1.5) if m["type"] == "leaderboard"]
+    assert 1 <= len(on_phone) <= elapsed / 0.6 + 2
+    assert len(on_screen) > len(on_phone) + 2
+    final = await sync_to_async(_board)(contest.pk)
+    assert on_screen[-1]["teams"] == final and on_phone[-1]["teams"] == final
+    for comm in (screen, phone):
+        await comm.disconnect()
+
+
 def _board(contest_id: int) -> list[dict[str, Any]]:
     from scoring.selectors import leaderboard_get
 
