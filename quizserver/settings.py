@@ -51,6 +51,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Innermost and synchronous: keeps the stack above in one worker thread under ASGI
+    # instead of a hop per middleware hook (rooms/middleware.py).
+    "rooms.middleware.SyncStackMiddleware",
 ]
 
 ROOT_URLCONF = "quizserver.urls"
