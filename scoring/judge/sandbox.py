@@ -301,9 +301,11 @@ def _prlimit_argv(limits: BoxLimits) -> list[str]:
 # reports its resource use. Measured from the worker itself, the peak memory would include
 # the worker's own (a forked child keeps its parent's high-water mark through exec). It
 # runs as the box's uid in no namespace of the box's, so the program can neither see nor
-# signal it; the report pipe is closed before the box starts. Python ignores SIGPIPE and
-# SIGXFSZ, and an ignored signal stays ignored through exec: the box gets them back at their
-# default, as anywhere else (a child of the program writing past the file-size limit dies).
+# signal it; the report pipe is closed before the box starts. An ignored signal stays
+# ignored through exec, and so does a blocked one: Python ignores SIGPIPE and SIGXFSZ, and a
+# worker started under nohup ignores SIGHUP. The box gets every signal back at its default
+# and unblocked, as anywhere else (a child of the program writing past the file-size limit
+# dies).
 # bwrap's status (`--json-status-fd`, which the box does not inherit) has an "exit-code" only
 # for a box that ran, whatever its program did: a box bwrap could not set up is the judge's
 # failure (retried, then IE), never the team's compilation error.
@@ -314,7 +316,8 @@ os.set_inheritable(report, False)
 status_r, status_w = os.pipe()
 os.set_inheritable(status_w, True)
 argv = [str(status_w) if arg == "@STATUS_FD@" else arg for arg in sys.argv[2:]]
-pid = os.posix_spawn(argv[0], argv, {}, setsigdef=(signal.SIGPIPE, signal.SIGXFSZ))
+defaults = signal.valid_signals() - {signal.SIGKILL, signal.SIGSTOP}
+pid = os.posix_spawn(argv[0], argv, {}, setsigdef=defaults, setsigmask=())
 os.close(status_w)
 _, status, usage = os.wait4(pid, 0)
 ran = b'"exit-code"' in b"".join(iter(lambda: os.read(status_r, 65536), b""))

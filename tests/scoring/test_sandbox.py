@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import signal
 import tempfile
 import time
 from collections.abc import Iterator
@@ -336,8 +337,9 @@ def test_the_judge_applies_the_requested_comparison() -> None:
 
 
 def test_programs_start_with_every_signal_at_its_default() -> None:
-    """No signal ignored or blocked: the judge's own Python ignores SIGPIPE and SIGXFSZ,
-    which would otherwise pass through exec into the box."""
+    """No signal ignored or blocked: the judge's own Python ignores SIGPIPE and SIGXFSZ, a
+    worker started under nohup ignores SIGHUP, and a blocked signal stays blocked through
+    exec too; here the worker ignores SIGHUP and blocks SIGUSR1 while it judges."""
     source = (
         "#include <signal.h>\n#include <stdio.h>\n#include <unistd.h>\n"
         "int main(void) { sigset_t blocked; sigprocmask(SIG_BLOCK, NULL, &blocked);"
@@ -347,7 +349,13 @@ def test_programs_start_with_every_signal_at_its_default() -> None:
         ' puts("defaults"); }\n'
     )
 
-    result = judge("c", source, [Case("", "defaults\n", sample=True)], show_output=True)
+    hangup = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
+    try:
+        result = judge("c", source, [Case("", "defaults\n", sample=True)], show_output=True)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        signal.signal(signal.SIGHUP, hangup)
 
     assert result.verdict == Verdict.AC, result
 
