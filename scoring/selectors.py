@@ -200,17 +200,24 @@ def answer_view(answer: Answer, *, full: bool = False) -> dict[str, Any]:
         "received_at": answer.received_at.isoformat(),
         "scored_at": answer.scored_at.isoformat() if answer.scored_at else None,
         "feedback": answer.feedback or None,
+        "given": answer.payload,
     }
-    size = given_size(answer.payload)
-    if full or size <= GIVEN_INLINE_MAX_BYTES:
-        view["given"] = answer.payload
-    else:
-        view["given_size"] = size
     judging = Judging.objects.filter(pk=answer.pk).first() if _is_code_payload(answer.payload) else None
     if judging is not None:
         view["attempt"] = answer.attempt
         view["judge"] = judging_view(judging)
-    return view
+    return view if full else given_capped(view)
+
+
+def given_capped(view: dict[str, Any]) -> dict[str, Any]:
+    """An answer's view as pushes and snapshots carry it: a `given` larger than
+    GIVEN_INLINE_MAX_BYTES is replaced by `given_size`."""
+    size = given_size(view["given"])
+    if size <= GIVEN_INLINE_MAX_BYTES:
+        return view
+    capped = {key: value for key, value in view.items() if key != "given"}
+    capped["given_size"] = size
+    return capped
 
 
 def _is_code_payload(payload: Any) -> bool:

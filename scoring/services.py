@@ -36,7 +36,7 @@ from .errors import (
 from .judging import code_attempt_next, judge_available_check, judging_create
 from .ledger import answer_source, ledger_append
 from .models import Answer, AnswerStatus, LedgerReason, ScoreEvent
-from .selectors import answer_view, team_rank_get
+from .selectors import answer_view, given_capped, team_rank_get
 from .strategies import ScoringContext, strategy_for
 
 
@@ -132,7 +132,7 @@ def answer_submit(*, team: Team, question_id: int, payload: Any, idempotency_key
         event_append(
             contest_id=team.contest_id,
             type="answer.recorded",
-            payload={"team": team.pk, **result.body, "answer": answer_view(answer)},
+            payload={"team": team.pk, **result.body, "answer": given_capped(result.body["answer"])},
             scope=EventScope.TEAM,
             team_id=team.pk,
         )
