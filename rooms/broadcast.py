@@ -301,7 +301,32 @@ def later(delay: float, fn: Callable[..., object], **kwargs: Any) -> None:
         return
     timer = threading.Timer(delay, _run_in_thread, args=(fn, kwargs))
     timer.daemon = True
+    with _timers_lock:
+        _timers.add(timer)
     timer.start()
+
+
+_timers: set[threading.Timer] = set()
+_timers_lock = threading.Lock()
+
+
+def timers_settle(*, timeout: float = 10) -> None:
+    """Cancel the delayed pushes of this process's timer threads that have not started and
+    wait for those running (a worker shutting down; tests, before the database is reset
+    under them). A push dropped here is not lost: clients find the latest board on their
+    next push, snapshot or resync."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with _timers_lock:
+            timers = list(_timers)
+        if not timers:
+            break
+        for timer in timers:
+            timer.cancel()
+            timer.join(max(0.0, deadline - time.monotonic()))
+            with _timers_lock:
+                _timers.discard(timer)
+    _scheduled.clear()  # their pushes will not run
 
 
 def _start_task(loop: asyncio.AbstractEventLoop, delay: float, fn: Callable[..., object], kwargs: Any) -> None:
@@ -325,3 +350,5 @@ def _run_in_thread(fn: Callable[..., object], kwargs: Any) -> None:
         logger.exception("Delayed broadcast %s failed", getattr(fn, "__name__", fn))
     finally:
         close_old_connections()
+        with _timers_lock:
+            _timers.discard(threading.current_thread())  # type: ignore[arg-type]

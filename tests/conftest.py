@@ -92,6 +92,17 @@ def fresh_channel_layer() -> None:
 
 
 @pytest.fixture(autouse=True)
+def settle_delayed_pushes() -> Iterator[None]:
+    """A leaderboard push a test scheduled on a timer thread (outside an event loop) may
+    still be due when the test ends: it must not read the database while it is reset
+    for the next test (a TRUNCATE and the push's snapshot read deadlocked once)."""
+    yield
+    from rooms.broadcast import timers_settle
+
+    timers_settle()
+
+
+@pytest.fixture(autouse=True)
 def close_socket_connections() -> Iterator[None]:
     """Consumers read the database in asgiref's shared worker thread; close what they
     opened there, or the test database cannot be dropped at the end."""
